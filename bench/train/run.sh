@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# Interleaved training-step benchmark: ctnn, libtorch, eigen_openblas, one after the other,
+# for every config and thread count, repeated ROUNDS times. Prints one JSON object per line
+# (fma_peak lines, then train lines) and, on stderr, a median-of-rounds summary table.
+#
+#   bench/train/run.sh <build-dir> [> results.jsonl]
+#
+# Environment: ROUNDS (3), CONFIGS ("mlp784_b64 mlp784_b256 tiny_b32 deep_b128"), THREADS ("1 2"),
+#              BUDGET (seconds of timed steps per program run, 0.8), IMPLS ("ctnn libtorch eigen_openblas").
+# Peers run in their best setting per thread count (see bench/README.md):
+#   libtorch:        OpenMP build of OpenBLAS (LD_LIBRARY_PATH) + raised malloc thresholds (--mallopt)
+#   eigen_openblas:  pthread build of OpenBLAS at 1 thread, OpenMP build at 2
+set -euo pipefail
+
+BUILD=${1:?usage: run.sh <build-dir>}
+DIR="$BUILD/bench/train"
+ROUNDS=${ROUNDS:-3}
+CONFIGS=${CONFIGS:-"mlp784_b64 mlp784_b256 tiny_b32 deep_b128"}
+THREADS=${THREADS:-"1 2"}
+BUDGET=${BUDGET:-0.8}
+IMPLS=${IMPLS:-"ctnn libtorch eigen_openblas"}
+
+OB_OMP=/usr/lib/x86_64-linux-gnu/openblas-openmp
+OB_PT=/usr/lib/x86_64-linux-gnu/openblas-pthread
+[[ -e $OB_OMP/libopenblas.so.0 ]] || OB_OMP=""   # libopenblas0-openmp not installed: system default
+[[ -e $OB_PT/libopenblas.so.0 ]] || OB_PT=""
+
+bin_of() {
+  case $1 in
+    ctnn) echo "$DIR/bench_train_ctnn" ;;
+    libtorch) echo "$DIR/bench_train_torch" ;;
+    eigen_openblas) echo "$DIR/bench_train_eigen" ;;
+  esac
+}
+
+# Best peer settings per thread count: prints "LD_LIBRARY_PATH-value|extra args".
+setting_of() {
+  local impl=$1 t=$2
+  case $impl in
+    libtorch) echo "$OB_OMP|--mallopt" ;;
+    eigen_openblas) if ((t == 1)); then echo "$OB_PT|"; else echo "$OB_OMP|"; fi ;;
+    *) echo "|" ;;
+  esac
+}
+
+available=()
+for impl in $IMPLS; do
+  if [[ -x $(bin_of "$impl") ]]; then available+=("$impl"); else echo "run.sh: $(bin_of "$impl") not built, skipping $impl" >&2; fi
+done
+((${#available[@]})) || { echo "run.sh: nothing built under $DIR" >&2; exit 1; }
+probe=$(bin_of "${available[0]}")
+
+tmp=$(mktemp)
+trap 'rm -f "$tmp"' EXIT
+
+declare -A peak
+for ((r = 1; r <= ROUNDS; ++r)); do
+  for t in $THREADS; do
+    line=$("$probe" --fma-peak --threads "$t")
+    echo "$line" | tee -a "$tmp"
+    peak[$t]=$(sed -E 's/.*"gflops":([0-9.]+).*/\1/' <<<"$line")
+  done
+  for cfg in $CONFIGS; do
+    for t in $THREADS; do
+      for impl in "${available[@]}"; do
+        IFS='|' read -r ldp extra <<<"$(setting_of "$impl" "$t")"
+        # shellcheck disable=SC2086
+        LD_LIBRARY_PATH="${ldp}${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" OMP_NUM_THREADS="$t" \
+          "$(bin_of "$impl")" --config "$cfg" --threads "$t" --peak "${peak[$t]}" --budget "$BUDGET" \
+          --note "round=$r" $extra | tee -a "$tmp"
+      done
+    done
+  done
+done
+
+# ---- summary (stderr): median over rounds of each program's median step time ----
+awk '
+  /"bench":"train"/ {
+    match($0, /"config":"[^"]*"/); c = substr($0, RSTART + 10, RLENGTH - 11)
+    match($0, /"impl":"[^"]*"/); i = substr($0, RSTART + 8, RLENGTH - 9)
+    match($0, /"threads":[0-9]+/); t = substr($0, RSTART + 10, RLENGTH - 10)
+    match($0, /"median_us":[0-9.]+/); us = substr($0, RSTART + 12, RLENGTH - 12)
+    match($0, /"gflops":[0-9.]+/); gf = substr($0, RSTART + 9, RLENGTH - 9)
+    match($0, /"pct_peak":[0-9.]+/); pp = substr($0, RSTART + 11, RLENGTH - 11)
+    k = c SUBSEP t SUBSEP i
+    if (!(k in n)) order[++nk] = k
+    n[k]++; US[k, n[k]] = us + 0; GF[k, n[k]] = gf + 0; PP[k, n[k]] = pp + 0
+  }
+  END {
+    printf "%-12s %3s  %-15s %12s %9s %7s %6s\n", "config", "thr", "impl", "median_us", "GFLOP/s", "%peak", "rounds" > "/dev/stderr"
+    for (j = 1; j <= nk; ++j) {
+      k = order[j]; m = n[k]
+      # sort this key by time (insertion sort, m is small), take the middle round
+      for (a = 1; a <= m; ++a) idx[a] = a
+      for (a = 2; a <= m; ++a) for (b = a; b > 1 && US[k, idx[b]] < US[k, idx[b - 1]]; --b) { x = idx[b]; idx[b] = idx[b - 1]; idx[b - 1] = x }
+      mid = idx[int((m + 1) / 2)]
+      split(k, p, SUBSEP)
+      printf "%-12s %3s  %-15s %12.1f %9.1f %7.1f %6d\n", p[1], p[2], p[3], US[k, mid], GF[k, mid], PP[k, mid], m > "/dev/stderr"
+    }
+  }' "$tmp"

@@ -1,0 +1,203 @@
+#pragma once
+// model<Net, Scalar>: a network type made real. It owns
+//  - ONE 64-byte-aligned parameter arena, with every slot's offset a compile-time constant,
+//  - a gradient arena of the same layout,
+//  - the forward state (activations) and backward scratch, sized once for the largest batch.
+// Parameters are named as PyTorch's nn.Sequential names the equivalent module ("0.weight") and
+// reachable by name as xtensor views into the arena.
+//
+//   ctnn::model<net> m{ctnn::seed{42}};
+//   auto y = m.predict(x);                         // x: batch × N (xtensor), y: batch × out
+//   auto w = m.parameter("0.weight");              // view: [out, in]
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+#include <fmt/format.h>
+#include <ctnn/core/aligned_buffer.hpp>
+#include <ctnn/core/checks.hpp>
+#include <ctnn/core/error.hpp>
+#include <ctnn/core/rng.hpp>
+#include <ctnn/core/xtensor.hpp>
+#include <ctnn/graph/compile.hpp>
+#include <ctnn/kernels/dense.hpp>
+
+namespace ctnn {
+
+template <class Net, class Scalar = float>
+class model {
+  static_assert(std::is_same_v<Scalar, float> || std::is_same_v<Scalar, double>,
+                "ctnn::model<Net, Scalar>: Scalar must be float or double");
+  using traits = detail::network_traits<Net>;
+
+ public:
+  using network = Net;
+  using scalar = Scalar;
+  using root = typename traits::root;
+
+  static constexpr std::size_t in_features = traits::in;
+  static constexpr std::size_t out_features = root::out;
+  static constexpr std::size_t parameter_count = root::params;  ///< arena size, with slot padding
+  static constexpr std::size_t slot_count = root::slot_count;
+  static constexpr std::array<slot_desc, slot_count> slots = root::slots();
+  /// GEMM flops of one forward pass per sample (2·In·Out per dense layer).
+  static constexpr std::size_t forward_flops_per_sample = root::flops_per_sample;
+
+  explicit model(ctnn::seed s = {}) : params_(parameter_count), grads_(parameter_count) {
+    reinitialize(s);
+  }
+
+  /// Draws every parameter again from its init policy (one random stream per slot).
+  void reinitialize(ctnn::seed s) {
+    std::fill(params_.begin(), params_.end(), Scalar(0));
+    root::init(params_.data(), s.value, 0);
+  }
+
+  // ---- arenas ----
+  std::span<Scalar> parameters() noexcept { return {params_.data(), params_.size()}; }
+  std::span<const Scalar> parameters() const noexcept { return {params_.data(), params_.size()}; }
+  std::span<Scalar> gradients() noexcept { return {grads_.data(), grads_.size()}; }
+  std::span<const Scalar> gradients() const noexcept { return {grads_.data(), grads_.size()}; }
+  void zero_gradients() noexcept { std::fill(grads_.begin(), grads_.end(), Scalar(0)); }
+
+  // ---- names ----
+  static std::vector<std::string> parameter_names() {
+    std::vector<std::string> names;
+    for (const auto& s : slots) names.push_back(s.name());
+    return names;
+  }
+  /// The slot called `name` ("0.weight"); ctnn::error listing the valid names otherwise.
+  static const slot_desc& slot(std::string_view name) {
+    for (const auto& s : slots)
+      if (s.name() == name) return s;
+    throw error(fmt::format("ctnn::model: no parameter named '{}'; the network has: {}", name,
+                            fmt::join(parameter_names(), ", ")));
+  }
+  /// An xtensor view of a parameter ([out, in] for weights, [out] for biases).
+  auto parameter(std::string_view name) { return view(params_.data(), slot(name)); }
+  auto gradient(std::string_view name) { return view(grads_.data(), slot(name)); }
+
+  // ---- low-level passes (raw row-major pointers; used by trainers and probes) ----
+  /// Training forward: keeps what backward needs. x (batch × in_features) must stay alive and
+  /// unchanged until backward.
+  const Scalar* forward(const Scalar* x, std::size_t batch) {
+    reserve(batch);
+    last_input_ = x;
+    last_batch_ = batch;
+    root::forward(workspace_, params_.data(), x, output_.data(), state_.data(), batch);
+    return output_.data();
+  }
+  /// Output of the last forward: batch × out_features.
+  const Scalar* output() const noexcept { return output_.data(); }
+  Scalar* output_gradient() noexcept { return output_grad_.data(); }
+
+  /// Backward from dy = ∂L/∂y (batch × out_features, the last forward's batch; dy is consumed).
+  /// Gradients are written into the gradient arena, or added to it when accumulate is true.
+  void backward(Scalar* dy, bool accumulate = false) {
+    root::template backward<false, identity>(workspace_, params_.data(), grads_.data(), last_input_,
+                                             output_.data(), state_.data(), dy, static_cast<Scalar*>(nullptr), static_cast<const Scalar*>(nullptr),
+                                             scratch_.data(), last_batch_, accumulate);
+  }
+
+  /// After a forward: the first top-level layer (in forward order) whose output holds a NaN or
+  /// an infinity, as "module 2: dense<256> (Linear 256→256 + ReLU)"; empty when all are finite.
+  std::string first_nonfinite_output() {
+    std::string found;
+    root::visit_outputs(output_.data(), state_.data(), last_batch_,
+                        [&](std::size_t module, const std::string& what, const Scalar* out, std::size_t width) {
+                          if (!found.empty()) return;
+                          for (std::size_t i = 0; i < last_batch_ * width; ++i)
+                            if (!std::isfinite(out[i])) {
+                              found = fmt::format("module {}: {}, sample {}, feature {} = {}", module, what,
+                                                  i / width, i % width, out[i]);
+                              return;
+                            }
+                        });
+    return found;
+  }
+  /// The slot nearest the output (where backpropagation meets it first) whose gradient holds a
+  /// NaN or an infinity; empty when all are finite.
+  std::string first_nonfinite_gradient() const {
+    for (std::size_t k = slot_count; k-- > 0;) {
+      const auto& s = slots[k];
+      for (std::size_t i = 0; i < s.size(); ++i)
+        if (!std::isfinite(grads_[s.offset + i]))
+          return fmt::format("{} (element {} = {})", s.name(), i, grads_[s.offset + i]);
+    }
+    return {};
+  }
+
+  /// Sizes every workspace for `batch` samples (done once for the largest batch seen).
+  void reserve(std::size_t batch) {
+    if (batch <= capacity_) return;
+    output_.resize(batch * out_features);
+    output_grad_.resize(batch * out_features);
+    state_.resize(std::max<std::size_t>(1, batch * root::internal));
+    scratch_.resize(std::max<std::size_t>(1, batch * root::grad_scratch));
+    capacity_ = batch;
+  }
+
+  // ---- xtensor front door ----
+  /// Inference: y = net(x) for x of shape [batch, in_features].
+  template <class E>
+  xt::xtensor<Scalar, 2> predict(const xt::xexpression<E>& expr) {
+    const auto& x = expr.derived_cast();
+    check_input(x);
+    const std::size_t batch = x.shape()[0];
+    xt::xtensor<Scalar, 2> input = x;  // contiguous row-major copy in this model's scalar type
+    forward(input.data(), batch);
+    xt::xtensor<Scalar, 2> y = xt::empty<Scalar>({batch, out_features});
+    std::copy(output_.data(), output_.data() + batch * out_features, y.data());
+    last_input_ = nullptr;
+    return y;
+  }
+
+  /// Checks a tensor's shape against input<N>: at compile time when its width is fixed,
+  /// otherwise at run time with both widths in the message.
+  template <class E>
+  static void check_input(const E& x) {
+    if constexpr (fixed_width<E>() != 0) {
+      static_assert(expect_input_width<in_features, fixed_width<E>()>::value);
+    }
+    if (x.dimension() != 2)
+      throw error(fmt::format("ctnn::model: expected a 2-D input [batch, {}], got a {}-D tensor",
+                              in_features, x.dimension()));
+    if (x.shape()[1] != in_features)
+      throw error(fmt::format("ctnn::model: the input has {} features per sample but the network's "
+                              "input<{}> expects {}",
+                              x.shape()[1], in_features, in_features));
+  }
+
+ private:
+  template <class Shape>
+  struct fixed_shape_width : std::integral_constant<std::size_t, 0> {};
+  template <std::size_t B, std::size_t W>
+  struct fixed_shape_width<xt::fixed_shape<B, W>> : std::integral_constant<std::size_t, W> {};
+  /// The width of a tensor whose shape is fixed at compile time (xtensor_fixed), else 0.
+  template <class E>
+  static constexpr std::size_t fixed_width() {
+    if constexpr (requires { typename E::shape_type; })
+      return fixed_shape_width<typename E::shape_type>::value;
+    else
+      return 0;
+  }
+
+  static auto view(Scalar* arena, const slot_desc& s) {
+    std::vector<std::size_t> shape = s.rank == 2 ? std::vector<std::size_t>{s.rows, s.cols}
+                                                 : std::vector<std::size_t>{s.rows};
+    return xt::adapt(arena + s.offset, s.size(), xt::no_ownership(), shape);
+  }
+
+  aligned_buffer<Scalar> params_, grads_;
+  aligned_buffer<Scalar> output_, output_grad_, state_, scratch_;
+  kernels::workspace workspace_;
+  std::size_t capacity_ = 0;
+  const Scalar* last_input_ = nullptr;
+  std::size_t last_batch_ = 0;
+};
+
+}  // namespace ctnn

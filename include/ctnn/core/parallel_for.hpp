@@ -1,0 +1,67 @@
+#pragma once
+// The only place in ctnn that speaks OpenMP. Everything else calls parallel_for.
+//
+// Thread count: OMP_NUM_THREADS (read by the OpenMP runtime) or ctnn::set_num_threads(n).
+// Without OpenMP (the exported target adds no -fopenmp) everything runs serially.
+#include <cstddef>
+#include <algorithm>
+#include <utility>
+#if defined(_OPENMP)
+#include <omp.h>
+#endif
+
+namespace ctnn {
+
+/// Number of threads ctnn's kernels use.
+inline int num_threads() noexcept {
+#if defined(_OPENMP)
+  return omp_get_max_threads();
+#else
+  return 1;
+#endif
+}
+
+/// Sets the number of threads ctnn's kernels use (overrides OMP_NUM_THREADS).
+inline void set_num_threads(int n) noexcept {
+#if defined(_OPENMP)
+  omp_set_num_threads(n < 1 ? 1 : n);
+#else
+  (void)n;
+#endif
+}
+
+/// Calls body(chunk, chunks) once for each of `chunks` chunks, in parallel when
+/// chunks > 1. Static assignment: chunk c always runs on thread c, so results that
+/// depend on the partition are reproducible for a given thread count.
+template <class Body>
+void parallel_chunks(int chunks, Body&& body) {
+  if (chunks <= 1) {
+    body(0, 1);
+    return;
+  }
+#if defined(_OPENMP)
+#pragma omp parallel num_threads(chunks)
+  { body(omp_get_thread_num(), omp_get_num_threads()); }
+#else
+  for (int c = 0; c < chunks; ++c) body(c, chunks);
+#endif
+}
+
+/// Calls body(i) for i in [begin, end), split statically over up to `threads` threads.
+template <class Body>
+void parallel_for(std::size_t begin, std::size_t end, int threads, Body&& body) {
+  if (end <= begin) return;
+  const std::size_t n = end - begin;
+  if (threads <= 1 || n == 1) {
+    for (std::size_t i = begin; i < end; ++i) body(i);
+    return;
+  }
+  parallel_chunks(static_cast<int>(std::min<std::size_t>(n, static_cast<std::size_t>(threads))),
+                  [&](int c, int cs) {
+                    const std::size_t lo = begin + n * static_cast<std::size_t>(c) / static_cast<std::size_t>(cs);
+                    const std::size_t hi = begin + n * static_cast<std::size_t>(c + 1) / static_cast<std::size_t>(cs);
+                    for (std::size_t i = lo; i < hi; ++i) body(i);
+                  });
+}
+
+}  // namespace ctnn

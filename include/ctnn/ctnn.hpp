@@ -1,0 +1,27 @@
+#pragma once
+// ctnn: compile-time neural networks. The umbrella header.
+#include <ctnn/config.hpp>
+#include <ctnn/core/error.hpp>
+#include <ctnn/core/model.hpp>
+#include <ctnn/core/parallel_for.hpp>
+#include <ctnn/core/rng.hpp>
+#include <ctnn/data/dataset.hpp>
+#include <ctnn/data/fashion_mnist.hpp>
+#include <ctnn/data/idx.hpp>
+#include <ctnn/graph/input.hpp>
+#include <ctnn/graph/repeat.hpp>
+#include <ctnn/graph/residual.hpp>
+#include <ctnn/graph/sequential.hpp>
+#include <ctnn/init/all.hpp>
+#include <ctnn/layers/activations.hpp>
+#include <ctnn/layers/dense.hpp>
+#include <ctnn/layers/flatten.hpp>
+#include <ctnn/loss/mse.hpp>
+#include <ctnn/loss/softmax_cross_entropy.hpp>
+#include <ctnn/norm/none.hpp>
+#include <ctnn/optim/sgd.hpp>
+#include <ctnn/train/evaluate.hpp>
+#include <ctnn/train/fit.hpp>
+#include <ctnn/train/metric.hpp>
+#include <ctnn/train/trainer.hpp>
+#include <ctnn/train/value_and_grad.hpp>

@@ -1,0 +1,178 @@
+#pragma once
+// chain_node<In, Nodes...>: bound layers applied in order: the body of a sequential and of a
+// residual block. It lays out, at compile time, where each child's parameters live in the arena
+// and where its forward state lives in the activation workspace (offsets per sample; a buffer's
+// address is offset × batch), and runs the children's forward in order and backward in reverse.
+//
+// Backward fusion: when child k is a dense layer and child k−1 is a dense layer with an
+// activation, child k's input-gradient kernel multiplies by that activation's derivative, and
+// child k−1 is told its incoming gradient is already the pre-activation gradient (DyIsPre).
+#include <algorithm>
+#include <array>
+#include <cstddef>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+#include <ctnn/graph/slot.hpp>
+#include <ctnn/kernels/dense.hpp>
+#include <ctnn/layers/identity.hpp>
+
+namespace ctnn::detail {
+
+template <std::size_t N>
+constexpr std::array<std::size_t, N + 1> prefix_sums(const std::array<std::size_t, N>& a) {
+  std::array<std::size_t, N + 1> s{};
+  for (std::size_t i = 0; i < N; ++i) s[i + 1] = s[i] + a[i];
+  return s;
+}
+
+template <std::size_t In, class... Nodes>
+struct chain_node {
+  static_assert(sizeof...(Nodes) > 0, "ctnn: a sequential or residual block needs at least one layer");
+  using children = std::tuple<Nodes...>;
+  template <std::size_t K> using child = std::tuple_element_t<K, children>;
+  static constexpr std::size_t n = sizeof...(Nodes);
+
+  static constexpr std::array<std::size_t, n> outs{Nodes::out...};
+  static constexpr bool is_dense = false;
+  static constexpr std::size_t in = In, out = outs[n - 1];
+  static constexpr auto param_offset = prefix_sums<n>({Nodes::params...});
+  static constexpr std::size_t params = param_offset[n];
+  static constexpr auto module_start = prefix_sums<n>({Nodes::modules...});
+  static constexpr std::size_t modules = module_start[n];
+  static constexpr auto slot_start = prefix_sums<n>({Nodes::slot_count...});
+  static constexpr std::size_t slot_count = slot_start[n];
+  static constexpr std::size_t flops_per_sample = (Nodes::flops_per_sample + ... + 0);
+
+  // Per-sample forward state: child k's output (except the last child's, which is the chain's
+  // own output y), then child k's internal state.
+  struct state_layout {
+    std::array<std::size_t, n> out_offset{}, internal_offset{};
+    std::size_t total = 0;
+  };
+  static consteval state_layout make_state_layout() {
+    state_layout l;
+    const std::array<std::size_t, n> internals{Nodes::internal...};
+    for (std::size_t k = 0; k < n; ++k) {
+      l.out_offset[k] = l.total;
+      if (k + 1 < n) l.total += outs[k];
+      l.internal_offset[k] = l.total;
+      l.total += internals[k];
+    }
+    return l;
+  }
+  static constexpr state_layout layout = make_state_layout();
+  static constexpr std::size_t internal = layout.total;
+
+  // Backward scratch: two ping-pong gradient buffers of the widest child output, then the
+  // children's own scratch.
+  static constexpr std::size_t max_width = std::max({In, Nodes::out...});
+  static constexpr std::size_t child_scratch = std::max({std::size_t{0}, Nodes::grad_scratch...});
+  static constexpr std::size_t grad_scratch = 2 * max_width + child_scratch;
+
+  static consteval std::array<slot_desc, slot_count> slots() {
+    std::array<slot_desc, slot_count> all{};
+    std::size_t next = 0;
+    auto append = [&]<std::size_t K>(std::integral_constant<std::size_t, K>) {
+      for (slot_desc d : child<K>::slots()) {
+        d.offset += param_offset[K];
+        d.prepend(module_start[K]);
+        all[next++] = d;
+      }
+    };
+    [&]<std::size_t... K>(std::index_sequence<K...>) {
+      (append(std::integral_constant<std::size_t, K>{}), ...);
+    }(std::make_index_sequence<n>{});
+    return all;
+  }
+
+  template <class S>
+  static void init(S* p, std::uint64_t seed, std::size_t slot_base) {
+    [&]<std::size_t... K>(std::index_sequence<K...>) {
+      (child<K>::init(p + param_offset[K], seed, slot_base + slot_start[K]), ...);
+    }(std::make_index_sequence<n>{});
+  }
+
+  /// Child k's output buffer (the chain's y for the last child).
+  template <std::size_t K, class S>
+  static S* child_output(S* y, S* state, std::size_t batch) {
+    if constexpr (K + 1 == n) return y;
+    else return state + layout.out_offset[K] * batch;
+  }
+  template <std::size_t K, class S>
+  static S* child_input(S* x, S* y, S* state, std::size_t batch) {
+    if constexpr (K == 0) return x;
+    else return child_output<K - 1>(y, state, batch);
+  }
+  template <std::size_t K, class S>
+  static S* child_state(S* state, std::size_t batch) {
+    return state + layout.internal_offset[K] * batch;
+  }
+
+  /// Calls visit(module_index, description, output pointer, width) for each child, in order.
+  template <class S, class Visit>
+  static void visit_outputs(S* y, S* state, std::size_t batch, Visit&& visit) {
+    [&]<std::size_t... K>(std::index_sequence<K...>) {
+      (visit(module_start[K], child<K>::describe(), child_output<K>(y, state, batch), child<K>::out), ...);
+    }(std::make_index_sequence<n>{});
+  }
+
+  template <class S>
+  static void forward(kernels::workspace& ws, const S* p, const S* x, S* y, S* state,
+                      std::size_t batch) {
+    [&]<std::size_t... K>(std::index_sequence<K...>) {
+      (child<K>::forward(ws, p + param_offset[K], child_input<K>(const_cast<S*>(x), y, state, batch),
+                         child_output<K>(y, state, batch), child_state<K>(state, batch), batch),
+       ...);
+    }(std::make_index_sequence<n>{});
+  }
+
+  /// True when child K's input gradient kernel absorbs child K−1's activation derivative.
+  template <std::size_t K>
+  static constexpr bool fuses_previous() {
+    if constexpr (K == 0 || K >= n) return false;
+    else if constexpr (!child<K>::is_dense || !child<K - 1>::is_dense) return false;
+    else return !std::is_same_v<typename child<K - 1>::activation, identity>;
+  }
+
+  template <bool DyIsPre, class PrevAct, class S>
+  static void backward(kernels::workspace& ws, const S* p, S* g, const S* x, const S* y,
+                       const S* state, S* dy, S* dx, const S* prev_saved, S* scratch,
+                       std::size_t batch, bool accumulate) {
+    S* mx = const_cast<S*>(x);
+    S* my = const_cast<S*>(y);
+    S* ms = const_cast<S*>(state);
+    // Gradient w.r.t. child k's output, for k < n−1: ping-pong by parity.
+    auto grad_of_output = [&](std::size_t k) { return scratch + (k % 2) * max_width * batch; };
+    S* child_scratch_ptr = scratch + 2 * max_width * batch;
+    auto step = [&]<std::size_t K>(std::integral_constant<std::size_t, K>) {
+      using node = child<K>;
+      S* dyk = (K + 1 == n) ? dy : grad_of_output(K);
+      S* dxk = (K == 0) ? dx : grad_of_output(K - 1);
+      constexpr bool dy_is_pre = (K + 1 == n) ? DyIsPre : fuses_previous<K + 1>();
+      if constexpr (fuses_previous<K>()) {
+        using prev = child<K - 1>;
+        const S* saved = prev::activation_saved(child_output<K - 1>(my, ms, batch),
+                                                child_state<K - 1>(ms, batch));
+        node::template backward<dy_is_pre, typename prev::activation>(
+            ws, p + param_offset[K], g + param_offset[K], child_input<K>(mx, my, ms, batch),
+            child_output<K>(my, ms, batch), child_state<K>(ms, batch), dyk, dxk, saved,
+            child_scratch_ptr, batch, accumulate);
+      } else if constexpr (K == 0) {
+        node::template backward<dy_is_pre, PrevAct>(
+            ws, p + param_offset[K], g + param_offset[K], mx, child_output<K>(my, ms, batch),
+            child_state<K>(ms, batch), dyk, dxk, prev_saved, child_scratch_ptr, batch, accumulate);
+      } else {
+        node::template backward<dy_is_pre, identity>(
+            ws, p + param_offset[K], g + param_offset[K], child_input<K>(mx, my, ms, batch),
+            child_output<K>(my, ms, batch), child_state<K>(ms, batch), dyk, dxk, static_cast<const S*>(nullptr),
+            child_scratch_ptr, batch, accumulate);
+      }
+    };
+    [&]<std::size_t... K>(std::index_sequence<K...>) {
+      (step(std::integral_constant<std::size_t, n - 1 - K>{}), ...);
+    }(std::make_index_sequence<n>{});
+  }
+};
+
+}  // namespace ctnn::detail

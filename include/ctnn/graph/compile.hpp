@@ -1,0 +1,116 @@
+#pragma once
+// From a network type to its bound form (the plan's root node):
+//  1. repeat<K, Ls...> is written out in place, K copies;
+//  2. each layer is bound to its input width, left to right; a dense layer followed by an
+//     activation becomes one dense_node with that activation fused in;
+//  3. the result is a chain_node; residual blocks recurse through the same two steps.
+#include <cstddef>
+#include <ctnn/core/checks.hpp>
+#include <ctnn/core/type_list.hpp>
+#include <ctnn/graph/activation_node.hpp>
+#include <ctnn/graph/chain_node.hpp>
+#include <ctnn/graph/dense_node.hpp>
+#include <ctnn/graph/flatten_node.hpp>
+#include <ctnn/graph/input.hpp>
+#include <ctnn/graph/repeat.hpp>
+#include <ctnn/graph/residual.hpp>
+#include <ctnn/graph/residual_node.hpp>
+#include <ctnn/graph/sequential.hpp>
+#include <ctnn/layers/activation.hpp>
+#include <ctnn/layers/dense.hpp>
+#include <ctnn/layers/flatten.hpp>
+
+namespace ctnn {
+
+/// A type used as a layer that ctnn does not know (the type shown).
+template <class NotALayer>
+struct expect_layer {
+  static_assert(sizeof(NotALayer) == 0,
+                "ctnn: this type is not a layer (dense, an activation, residual, repeat, flatten)");
+};
+
+}  // namespace ctnn
+
+namespace ctnn::detail {
+
+// ---- step 1: write out repeats ----
+template <class L>
+struct expand_layer {
+  using type = type_list<L>;
+};
+template <class... Ls>
+using expand_t = concat_t<typename expand_layer<Ls>::type...>;
+template <std::size_t K, class... Ls>
+struct expand_layer<repeat<K, Ls...>> {
+  using type = typename repeat_list<expand_t<Ls...>, K>::type;
+};
+
+// ---- step 2: bind widths, fuse dense + activation ----
+template <std::size_t In, class List>
+struct bind_list;
+
+template <std::size_t In, class List>
+struct bind_chain;
+template <std::size_t In, class... Ls>
+struct bind_chain<In, type_list<Ls...>> {
+  template <class... Nodes>
+  static auto make(type_list<Nodes...>) -> chain_node<In, Nodes...>;
+  using type = decltype(make(typename bind_list<In, type_list<Ls...>>::type{}));
+};
+
+/// One layer on its own at input width In.
+template <std::size_t In, class L>
+struct bind_layer {
+  static constexpr bool known = expect_layer<L>::value;
+};
+template <std::size_t In, std::size_t Out, class Init, class Norm>
+struct bind_layer<In, dense<Out, Init, Norm>> {
+  using type = dense_node<In, Out, identity, Init, Norm, 1>;
+};
+template <std::size_t In, Activation A>
+struct bind_layer<In, A> {
+  using type = activation_node<In, A>;
+};
+template <std::size_t In>
+struct bind_layer<In, flatten> {
+  using type = flatten_node<In>;
+};
+template <std::size_t In, class... Ls>
+struct bind_layer<In, residual<Ls...>> {
+  using body = typename bind_chain<In, expand_t<Ls...>>::type;
+  static_assert(expect_residual_width<In, body::out>::value);
+  using type = residual_node<In, body>;
+};
+
+template <std::size_t In>
+struct bind_list<In, type_list<>> {
+  using type = type_list<>;
+};
+template <std::size_t In, class L, class... Rest>
+struct bind_list<In, type_list<L, Rest...>> {
+  using node = typename bind_layer<In, L>::type;
+  using type = concat_t<type_list<node>, typename bind_list<node::out, type_list<Rest...>>::type>;
+};
+template <std::size_t In, std::size_t Out, class Init, class Norm, Activation A, class... Rest>
+struct bind_list<In, type_list<dense<Out, Init, Norm>, A, Rest...>> {
+  using node = dense_node<In, Out, A, Init, Norm, 2>;
+  using type = concat_t<type_list<node>, typename bind_list<Out, type_list<Rest...>>::type>;
+};
+
+// ---- the network ----
+template <class Net>
+struct network_traits {
+  static_assert(sizeof(Net) == 0, "ctnn::model<Net>: Net must be ctnn::sequential<ctnn::input<N>, layers...>");
+};
+template <class First, class... Ls>
+struct network_traits<sequential<First, Ls...>> {
+  static constexpr bool ok = expect_input_first<First>::value;
+};
+template <std::size_t N, class... Ls>
+struct network_traits<sequential<input<N>, Ls...>> {
+  static_assert(sizeof...(Ls) > 0, "ctnn::sequential<input<N>>: a network needs at least one layer after its input");
+  static constexpr std::size_t in = N;
+  using root = typename bind_chain<N, expand_t<Ls...>>::type;
+};
+
+}  // namespace ctnn::detail

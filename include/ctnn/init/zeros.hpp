@@ -1,0 +1,15 @@
+#pragma once
+// zeros: w = 0. The bias initialization of every dense layer.
+#include <algorithm>
+#include <ctnn/init/concepts.hpp>
+
+namespace ctnn::init {
+
+struct zeros {
+  template <class S>
+  static void fill(std::span<S> w, fans, rng&) {
+    std::fill(w.begin(), w.end(), S(0));
+  }
+};
+
+}  // namespace ctnn::init

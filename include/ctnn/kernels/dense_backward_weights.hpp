@@ -1,0 +1,115 @@
+#pragma once
+// dense_backward_weights: dW = dzᵀ·x (Out×In), db = column sums of dz (Out);
+// accumulate = false overwrites dW/db, true adds to them.
+//
+// GEMM view: M = Out, N = In, K = batch. A = dzᵀ, read straight from dz (A(o, k) = dz[k·Out + o]:
+// the MR broadcasts of one k are contiguous), B = x packed panel by panel. Threads split the
+// panels (columns of In); each element of dW is one fma chain over the whole batch in order,
+// so results are bitwise identical for any thread count. db: one vector pass over dz, in
+// batch order (serial; batch·Out adds).
+#include <algorithm>
+#include <cstddef>
+
+#include <ctnn/core/parallel_for.hpp>
+#include <ctnn/kernels/blocking.hpp>
+#include <ctnn/kernels/gemm_microkernel.hpp>
+#include <ctnn/kernels/pack.hpp>
+#include <ctnn/kernels/workspace.hpp>
+
+namespace ctnn::kernels {
+
+namespace detail {
+
+/// Rows of the weight-gradient tiles: the largest of rows_for(NV) that divides Out, so no
+/// tail tile exists when possible (Out = 10 → 10 rows × 2 vectors).
+template <std::size_t Out>
+constexpr int weight_rows(int nv) noexcept {
+  const int mx = rows_for(nv);
+  if (Out <= std::size_t(mx)) return int(Out);
+  for (int r = mx; r >= (mx * 2) / 3; --r)
+    if (Out % std::size_t(r) == 0) return r;
+  return mx;
+}
+
+template <std::size_t In, std::size_t Out, class S, int MR, int NV, std::size_t NR>
+CTNN_KERNEL_INLINE void dense_backward_weights_panel(const S* dz, std::size_t K, const S* panel, std::size_t n0,
+                                                     S* dw, bool accumulate) {
+  constexpr std::size_t L = lanes<S>;
+  gemm_panel_rows<S, MR, NV, 1, Out, NR>(dz, panel, K, 0, Out, [&](std::size_t i, auto& acc) {
+    constexpr int R = static_cast<int>(std::extent_v<std::remove_reference_t<decltype(acc)>, 0>);
+#pragma GCC unroll 8
+    for (int v = 0; v < NV; ++v) {
+      const std::size_t col = n0 + static_cast<std::size_t>(v) * L;
+      const std::size_t nv = std::min(L, In - col);
+#pragma GCC unroll 32
+      for (int r = 0; r < R; ++r) {
+        const std::size_t off = (i + static_cast<std::size_t>(r)) * In + col;
+        if (accumulate) store_n(dw + off, load_n(dw + off, nv) + acc[r][v], nv);
+        else store_n(dw + off, acc[r][v], nv);
+      }
+    }
+  });
+}
+
+/// db (+)= Σ_k dz[k, ·], vectorized over Out, k in order.
+template <std::size_t Out, class S>
+void bias_gradient(const S* dz, std::size_t batch, S* db, bool accumulate) {
+  using V = vec<S>;
+  constexpr std::size_t L = lanes<S>;
+  constexpr std::size_t G = 4 * L;  // 4 independent vectors per pass
+  for (std::size_t o0 = 0; o0 < Out; o0 += G) {
+    V acc[4] = {V(S(0)), V(S(0)), V(S(0)), V(S(0))};
+    std::size_t n[4];
+    for (std::size_t u = 0; u < 4; ++u) {
+      const std::size_t c = o0 + u * L;
+      n[u] = c < Out ? std::min(L, Out - c) : 0;
+    }
+    for (std::size_t k = 0; k < batch; ++k)
+#pragma GCC unroll 4
+      for (std::size_t u = 0; u < 4; ++u)
+        if (n[u]) acc[u] += load_n(dz + k * Out + o0 + u * L, n[u]);
+    for (std::size_t u = 0; u < 4; ++u)
+      if (n[u]) {
+        S* p = db + o0 + u * L;
+        store_n(p, accumulate ? load_n(p, n[u]) + acc[u] : acc[u], n[u]);
+      }
+  }
+}
+
+}  // namespace detail
+
+template <std::size_t In, std::size_t Out, class S>
+void dense_backward_weights(const S* dz, const S* x, std::size_t batch, S* dw, S* db, bool accumulate,
+                            workspace& ws) {
+  using namespace detail;
+  using blk = nblocking<S, In>;
+  constexpr int MR = weight_rows<Out>(blk::NV);
+  [[maybe_unused]] constexpr int MRt = weight_rows<Out>(blk::NVt > 0 ? blk::NVt : 1);
+  if (batch == 0) {
+    if (!accumulate) {
+      std::fill(dw, dw + In * Out, S(0));
+      if (db) std::fill(db, db + Out, S(0));
+    }
+    return;
+  }
+  const double flops = 2.0 * double(batch) * double(In) * double(Out);
+  const int threads = threads_for(flops, blk::panels, ctnn::num_threads());
+  ws.reserve(threads, batch * std::max(blk::NR, blk::NRt) * sizeof(S));
+  parallel_chunks(threads, [&](int c, int cs) {
+    const auto [p0, p1] = chunk_range(blk::panels, c, cs);
+    S* panel = ws.buffer<S>(c);
+    for (std::size_t p = p0; p < p1; ++p) {
+      const std::size_t n0 = p * blk::NR;
+      if (p < blk::full_panels) {
+        pack_rows<S, blk::NR>(x + n0, In, batch, blk::NR, panel);
+        dense_backward_weights_panel<In, Out, S, MR, blk::NV, blk::NR>(dz, batch, panel, n0, dw, accumulate);
+      } else if constexpr (blk::NVt > 0) {
+        pack_rows<S, blk::NRt>(x + n0, In, batch, blk::tail_cols, panel);
+        dense_backward_weights_panel<In, Out, S, MRt, blk::NVt, blk::NRt>(dz, batch, panel, n0, dw, accumulate);
+      }
+    }
+    if (c == cs - 1 && db) bias_gradient<Out>(dz, batch, db, accumulate);
+  });
+}
+
+}  // namespace ctnn::kernels

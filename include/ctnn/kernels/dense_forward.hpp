@@ -1,0 +1,110 @@
+#pragma once
+// dense_forward: z = x·Wᵀ + b, y = Act(z), with bias and activation fused into the GEMM
+// epilogue (one pass over the output, z stored only when asked).
+//
+// x: batch×In, W: Out×In (PyTorch layout), b: Out, y and z: batch×Out, all row-major.
+// GEMM view: C = A·B with A = x (broadcast along k = In), B = Wᵀ packed panel by panel
+// (transposing pack, O(In·Out), amortized over the batch). Threads split the batch rows;
+// each output element is one fma chain over k, so results are bitwise identical for any
+// thread count. Out < 4 (a regression head) takes a dot-product path along k instead.
+#include <algorithm>
+#include <cstddef>
+
+#include <ctnn/core/parallel_for.hpp>
+#include <ctnn/kernels/blocking.hpp>
+#include <ctnn/kernels/gemm_microkernel.hpp>
+#include <ctnn/kernels/pack.hpp>
+#include <ctnn/kernels/workspace.hpp>
+
+namespace ctnn::kernels {
+
+namespace detail {
+
+/// Out < 4: per row, Out dot products of length In along k (vectorized over k), reduced
+/// horizontally. Four rows at a time for four independent chains.
+template <std::size_t In, std::size_t Out, class Act, class S>
+void dense_forward_dot(const S* x, std::size_t r0, std::size_t r1, const S* w, const S* b, S* y, S* z) {
+  using V = vec<S>;
+  constexpr std::size_t L = lanes<S>;
+  constexpr std::size_t kv = In / L * L;
+  for (std::size_t i = r0; i < r1; ++i) {
+    const S* xr = x + i * In;
+    for (std::size_t o = 0; o < Out; ++o) {
+      const S* wr = w + o * In;
+      V acc[4] = {V(S(0)), V(S(0)), V(S(0)), V(S(0))};
+      std::size_t k = 0;
+      for (; k + 4 * L <= kv; k += 4 * L)
+#pragma GCC unroll 4
+        for (std::size_t u = 0; u < 4; ++u)
+          acc[u] = xsimd::fma(V::load_unaligned(xr + k + u * L), V::load_unaligned(wr + k + u * L), acc[u]);
+      for (; k < kv; k += L) acc[0] = xsimd::fma(V::load_unaligned(xr + k), V::load_unaligned(wr + k), acc[0]);
+      if constexpr (In % L != 0) acc[1] = xsimd::fma(load_partial(xr + kv, In - kv), load_partial(wr + kv, In - kv), acc[1]);
+      S s = xsimd::hadd((acc[0] + acc[1]) + (acc[2] + acc[3])) + b[o];
+      if (z) z[i * Out + o] = s;
+      y[i * Out + o] = Act::forward(s);
+    }
+  }
+}
+
+template <std::size_t In, std::size_t Out, class Act, class S, int MR, int NV, std::size_t NR>
+CTNN_KERNEL_INLINE void dense_forward_panel(const S* x, std::size_t r0, std::size_t r1, const S* panel,
+                                            std::size_t n0, const S* b, S* y, S* z) {
+  constexpr std::size_t L = lanes<S>;
+  gemm_panel_rows<S, MR, NV, In, 1, NR>(x, panel, In, r0, r1, [&](std::size_t i, auto& acc) {
+    constexpr int R = static_cast<int>(std::extent_v<std::remove_reference_t<decltype(acc)>, 0>);
+#pragma GCC unroll 8
+    for (int v = 0; v < NV; ++v) {
+      const std::size_t col = n0 + static_cast<std::size_t>(v) * L;
+      const std::size_t nv = std::min(L, Out - col);
+      const vec<S> bias = load_n(b + col, nv);
+#pragma GCC unroll 32
+      for (int r = 0; r < R; ++r) {
+        const std::size_t off = (i + static_cast<std::size_t>(r)) * Out + col;
+        const vec<S> zz = acc[r][v] + bias;
+        if (z) store_n(z + off, zz, nv);
+        store_n(y + off, Act::forward(zz), nv);
+      }
+    }
+  });
+}
+
+}  // namespace detail
+
+template <std::size_t In, std::size_t Out, class Act, class S>
+void dense_forward(const S* x, std::size_t batch, const S* w, const S* b, S* y, S* z, workspace& ws) {
+  using namespace detail;
+  using blk = nblocking<S, Out>;
+  if (batch == 0) return;
+  const double flops = 2.0 * double(batch) * double(In) * double(Out);
+  if constexpr (Out < 4) {
+    const int threads = threads_for(flops, batch, ctnn::num_threads());
+    parallel_chunks(threads, [&](int c, int cs) {
+      const auto [lo, hi] = chunk_range(batch, c, cs);
+      dense_forward_dot<In, Out, Act>(x, lo, hi, w, b, y, z);
+    });
+    (void)ws;
+  } else {
+    const std::size_t row_blocks = (batch + blk::MR - 1) / blk::MR;
+    const int threads = threads_for(flops, row_blocks, ctnn::num_threads());
+    ws.reserve(threads, In * blk::NR * sizeof(S) > In * blk::NRt * sizeof(S) ? In * blk::NR * sizeof(S)
+                                                                              : In * blk::NRt * sizeof(S));
+    parallel_chunks(threads, [&](int c, int cs) {
+      const auto [blo, bhi] = chunk_range(row_blocks, c, cs);
+      const std::size_t r0 = blo * blk::MR, r1 = std::min(batch, bhi * blk::MR);
+      if (r0 >= r1) return;
+      S* panel = ws.buffer<S>(c);
+      for (std::size_t p = 0; p < blk::full_panels; ++p) {
+        const std::size_t n0 = p * blk::NR;
+        pack_transposed<S, blk::NR>(w + n0 * In, In, In, blk::NR, panel);
+        dense_forward_panel<In, Out, Act, S, blk::MR, blk::NV, blk::NR>(x, r0, r1, panel, n0, b, y, z);
+      }
+      if constexpr (blk::NVt > 0) {
+        const std::size_t n0 = blk::full_panels * blk::NR;
+        pack_transposed<S, blk::NRt>(w + n0 * In, In, In, blk::tail_cols, panel);
+        dense_forward_panel<In, Out, Act, S, blk::MRt, blk::NVt, blk::NRt>(x, r0, r1, panel, n0, b, y, z);
+      }
+    });
+  }
+}
+
+}  // namespace ctnn::kernels

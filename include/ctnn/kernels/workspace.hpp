@@ -1,0 +1,49 @@
+#pragma once
+// ctnn::kernels::workspace: the packing buffers of the dense kernels.
+//
+// One 64-byte aligned buffer per thread (a kernel packs the weight panel it is about to use
+// into its own thread's buffer), grown on demand and never shrunk: after the first call with
+// the largest layer, no call allocates. Default-constructible and movable; not shareable by
+// two concurrent calls.
+#include <cstddef>
+#include <vector>
+
+#include <ctnn/core/aligned_buffer.hpp>
+
+namespace ctnn::kernels {
+
+class workspace {
+ public:
+  workspace() = default;
+  workspace(workspace&&) noexcept = default;
+  workspace& operator=(workspace&&) noexcept = default;
+  workspace(const workspace&) = delete;
+  workspace& operator=(const workspace&) = delete;
+
+  /// Makes sure `threads` buffers of at least `bytes` bytes each exist. Call before a parallel region.
+  void reserve(int threads, std::size_t bytes) {
+    if (threads < 1) threads = 1;
+    if (buffers_.size() < static_cast<std::size_t>(threads)) buffers_.resize(static_cast<std::size_t>(threads));
+    // Round up to a cache line so consecutive calls with slightly larger shapes reuse the buffer.
+    bytes = (bytes + cache_line - 1) / cache_line * cache_line;
+    for (int t = 0; t < threads; ++t) buffers_[static_cast<std::size_t>(t)].reserve(bytes);
+  }
+
+  /// Thread `tid`'s buffer as an array of S (64-byte aligned). reserve() must have covered it.
+  template <class S>
+  S* buffer(int tid) noexcept {
+    return reinterpret_cast<S*>(buffers_[static_cast<std::size_t>(tid)].data());
+  }
+
+  /// Bytes currently held (all threads together).
+  std::size_t bytes() const noexcept {
+    std::size_t n = 0;
+    for (const auto& b : buffers_) n += b.size();
+    return n;
+  }
+
+ private:
+  std::vector<aligned_buffer<std::byte>> buffers_;
+};
+
+}  // namespace ctnn::kernels

@@ -1,0 +1,20 @@
+#pragma once
+// The Loss contract. A loss reads the network's output y (batch × width) and the targets, and
+// returns the mean loss while writing dy = ∂L/∂y in the same pass (so softmax cross-entropy
+// never forms the softmax Jacobian):
+//     L::template target<S>                                   the target element type
+//     L::value_and_grad(y, t, batch, width, dy) -> S          dy may be nullptr (value only)
+//     L::check_targets(t, batch, width)                       ctnn::error on an invalid target
+#include <concepts>
+#include <cstddef>
+
+namespace ctnn {
+
+template <class L>
+concept Loss = requires(const float* y, float* dy, std::size_t n,
+                        const typename L::template target<float>* t) {
+  { L::value_and_grad(y, t, n, n, dy) } -> std::same_as<float>;
+  L::check_targets(t, n, n);
+};
+
+}  // namespace ctnn

@@ -1,0 +1,37 @@
+#pragma once
+// mse: L = (1/(B·D)) Σ (y − t)², the mean over every element as PyTorch's MSELoss;
+// ∂L/∂y = 2 (y − t) / (B·D).
+#include <cmath>
+#include <cstddef>
+#include <fmt/format.h>
+#include <ctnn/core/error.hpp>
+
+namespace ctnn::loss {
+
+struct mse {
+  template <class S>
+  using target = S;
+
+  template <class S>
+  static S value_and_grad(const S* y, const S* t, std::size_t batch, std::size_t width, S* dy) {
+    const std::size_t n = batch * width;
+    const S scale = S(2) / static_cast<S>(n);
+    S total = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      const S d = y[i] - t[i];
+      total += d * d;
+      if (dy) dy[i] = scale * d;
+    }
+    return total / static_cast<S>(n);
+  }
+
+  template <class S>
+  static void check_targets(const S* t, std::size_t batch, std::size_t width) {
+    for (std::size_t i = 0; i < batch * width; ++i)
+      if (!std::isfinite(t[i]))
+        throw error(fmt::format("ctnn::loss::mse: target {} of sample {} is not finite ({})",
+                                i % width, i / width, t[i]));
+  }
+};
+
+}  // namespace ctnn::loss

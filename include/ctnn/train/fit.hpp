@@ -1,0 +1,143 @@
+#pragma once
+// fit(m, loss, optimizer, data, options): minibatch training.
+//  - each epoch visits the samples in a seeded random order (the same seed gives the same run);
+//  - batches of options.batch, the last one smaller when n is not a multiple;
+//  - a progress bar on a terminal, plain per-epoch lines otherwise; per-epoch metrics also
+//    appended to options.metrics_csv when set;
+//  - a non-finite loss or gradient stops training with ctnn::error naming the step and the
+//    first layer where it appeared.
+// Returns one record per epoch.
+#include <chrono>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <fstream>
+#include <functional>
+#include <numeric>
+#include <string>
+#include <vector>
+#include <fmt/format.h>
+#include <ctnn/core/error.hpp>
+#include <ctnn/core/model.hpp>
+#include <ctnn/core/rng.hpp>
+#include <ctnn/train/batch_source.hpp>
+#include <ctnn/train/evaluate.hpp>
+#include <ctnn/train/metric.hpp>
+#include <ctnn/train/progress.hpp>
+#include <ctnn/train/trainer.hpp>
+
+namespace ctnn {
+
+struct epoch_record {
+  std::size_t epoch = 0;           ///< 1-based
+  double train_loss = 0;           ///< mean over the epoch's steps
+  double train_accuracy = NAN;     ///< classification only: on the training batches as they were seen
+  double validation_accuracy = NAN;///< when options.validation is set
+  double seconds = 0;              ///< training time of the epoch (excluding validation)
+  double samples_per_second = 0;
+};
+
+template <class Dataset>
+struct fit_options {
+  std::size_t epochs = 1;
+  std::size_t batch = 64;
+  std::uint64_t seed = 0;                 ///< shuffling order
+  bool shuffle = true;
+  const Dataset* validation = nullptr;    ///< evaluated (accuracy) after every epoch
+  std::string metrics_csv;                ///< per-epoch metrics appended here when not empty
+  progress_mode progress = progress_mode::automatic;
+  bool check_finite = true;               ///< scan the gradient arena every step (≈1% of a step)
+  std::function<void(const epoch_record&)> on_epoch;
+};
+
+namespace detail {
+inline void write_csv_row(const std::string& path, const epoch_record& r, bool header) {
+  std::ofstream f(path, header ? std::ios::trunc : std::ios::app);
+  if (!f) throw error(fmt::format("ctnn::fit: cannot write the metrics file '{}'", path));
+  if (header) f << "epoch,train_loss,train_accuracy,validation_accuracy,seconds,samples_per_second\n";
+  f << fmt::format("{},{:.6f},{:.6f},{:.6f},{:.4f},{:.1f}\n", r.epoch, r.train_loss, r.train_accuracy,
+                   r.validation_accuracy, r.seconds, r.samples_per_second);
+}
+}  // namespace detail
+
+template <class Net, class S, class LossFn, class Opt, class Dataset>
+std::vector<epoch_record> fit(model<Net, S>& m, LossFn loss, Opt opt, const Dataset& data,
+                              const fit_options<std::type_identity_t<Dataset>>& options = {}) {
+  using model_type = model<Net, S>;
+  using target_type = typename LossFn::template target<S>;
+  constexpr bool classification = std::is_integral_v<target_type>;
+  const std::size_t n = data.x.shape()[0];
+  if (data.x.shape()[1] != model_type::in_features)
+    throw error(fmt::format("ctnn::fit: the data has {} features per sample but the network's input<{}> expects {}",
+                            data.x.shape()[1], model_type::in_features, model_type::in_features));
+  if (n == 0) throw error("ctnn::fit: the training set is empty");
+  if (options.batch == 0) throw error("ctnn::fit: options.batch must be positive");
+  if constexpr (classification) {
+    LossFn::check_targets(data.y.data(), n, model_type::out_features);
+  } else {
+    if (data.y.dimension() != 2 || data.y.shape()[1] != model_type::out_features)
+      throw error(fmt::format("ctnn::fit: targets must be [n, {}] for this network", model_type::out_features));
+  }
+
+  trainer tr{m, loss, opt};
+  detail::batch_source<S, target_type, Dataset> source(data);
+  std::vector<std::size_t> order(n);
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  const std::size_t steps = (n + options.batch - 1) / options.batch;
+  detail::progress bar(options.progress, options.epochs, steps);
+  std::vector<epoch_record> history;
+  std::size_t global_step = 0;
+
+  for (std::size_t epoch = 0; epoch < options.epochs; ++epoch) {
+    if (options.shuffle) {
+      rng g(options.seed, epoch);
+      for (std::size_t i = n - 1; i > 0; --i) std::swap(order[i], order[g.below(i + 1)]);
+    }
+    bar.start_epoch(epoch);
+    const auto t0 = std::chrono::steady_clock::now();
+    double loss_sum = 0;
+    metric::accuracy train_acc;
+    for (std::size_t s = 0; s < steps; ++s, ++global_step) {
+      const std::size_t lo = s * options.batch, b = std::min(options.batch, n - lo);
+      source.gather(order.data() + lo, b);
+      const S l = tr.forward_backward(source.x(), source.targets(), b);
+      if (!std::isfinite(l)) {
+        const std::string where = m.first_nonfinite_output();
+        throw error(fmt::format("ctnn::fit: the loss is {} at step {} (epoch {}, batch {} of {}); {}", l,
+                                global_step, epoch + 1, s + 1, steps,
+                                where.empty() ? "every layer's output is finite, so the loss itself overflowed"
+                                              : "first non-finite output: " + where));
+      }
+      if (options.check_finite) {
+        const auto g = m.gradients();
+        bool finite = true;
+        for (const S v : g) finite &= std::isfinite(v);  // branch-free so it vectorizes
+        if (!finite)
+          throw error(fmt::format("ctnn::fit: a gradient is not finite at step {} (epoch {}); nearest the output: {}",
+                                  global_step, epoch + 1, m.first_nonfinite_gradient()));
+      }
+      if constexpr (classification) train_acc.add(m.output(), source.targets(), b, model_type::out_features);
+      tr.apply_update();
+      loss_sum += static_cast<double>(l);
+      bar.step(s, loss_sum / static_cast<double>(s + 1), lo + b);
+    }
+    epoch_record r;
+    r.epoch = epoch + 1;
+    r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    r.train_loss = loss_sum / static_cast<double>(steps);
+    r.samples_per_second = static_cast<double>(n) / r.seconds;
+    if constexpr (classification) r.train_accuracy = train_acc.result();
+    if (options.validation) r.validation_accuracy = evaluate(m, *options.validation, metric::accuracy{});
+    std::string summary = fmt::format("epoch {:>3}/{}  loss {:.4f}", r.epoch, options.epochs, r.train_loss);
+    if constexpr (classification) summary += fmt::format("  train acc {:.4f}", r.train_accuracy);
+    if (options.validation) summary += fmt::format("  val acc {:.4f}", r.validation_accuracy);
+    summary += fmt::format("  {:.0f} samples/s  {:.2f}s", r.samples_per_second, r.seconds);
+    bar.end_epoch(summary);
+    if (!options.metrics_csv.empty()) detail::write_csv_row(options.metrics_csv, r, epoch == 0);
+    if (options.on_epoch) options.on_epoch(r);
+    history.push_back(r);
+  }
+  return history;
+}
+
+}  // namespace ctnn

@@ -1,0 +1,69 @@
+#pragma once
+// trainer: one model, one loss, one optimizer and the optimizer's state. step() is one full
+// training step: forward, loss (value and ∂L/∂y in one pass), backward (which overwrites the
+// gradient arena: that is the zero-grad), and the optimizer's fused update. Nothing is allocated
+// once the largest batch has been seen.
+//
+//   ctnn::trainer tr{m, ctnn::loss::softmax_cross_entropy{}, ctnn::optim::sgd{.lr = 0.01f}};
+//   float l = tr.step(x, labels, batch);
+#include <cstddef>
+#include <ctnn/core/model.hpp>
+#include <ctnn/loss/concepts.hpp>
+#include <ctnn/optim/concepts.hpp>
+
+namespace ctnn {
+
+template <class Model, class LossFn, class Opt>
+class trainer {
+ public:
+  using scalar = typename Model::scalar;
+  using target_type = typename LossFn::template target<scalar>;
+
+  trainer(Model& m, LossFn loss, Opt opt)
+      : model_(m), loss_(loss), opt_(opt), state_(opt.template make_state<scalar>(Model::parameter_count)) {}
+
+  /// One step on a batch: x is batch × in_features, targets batch (labels) or batch × out.
+  /// Returns the loss before the update.
+  scalar step(const scalar* x, const target_type* targets, std::size_t batch) {
+    const scalar loss = forward_backward(x, targets, batch);
+    apply_update();
+    return loss;
+  }
+
+  /// Forward, loss and backward without the update (gradient accumulation: accumulate = true
+  /// adds into the gradient arena).
+  scalar forward_backward(const scalar* x, const target_type* targets, std::size_t batch,
+                          bool accumulate = false) {
+    const scalar* y = model_.forward(x, batch);
+    scalar* dy = model_.output_gradient();
+    const scalar loss = LossFn::value_and_grad(y, targets, batch, Model::out_features, dy);
+    model_.backward(dy, accumulate);
+    return loss;
+  }
+
+  /// The optimizer's update from the current gradient arena.
+  void apply_update() {
+    opt_.update(model_.parameters().data(), model_.gradients().data(), state_, Model::parameter_count);
+  }
+  /// The update with a scheduled learning rate.
+  void apply_update(scalar lr) {
+    opt_.update_with_lr(model_.parameters().data(), model_.gradients().data(), state_,
+                        Model::parameter_count, lr);
+  }
+
+  Model& model() noexcept { return model_; }
+  Opt& optimizer() noexcept { return opt_; }
+  auto& optimizer_state() noexcept { return state_; }
+  const LossFn& loss() const noexcept { return loss_; }
+
+ private:
+  Model& model_;
+  LossFn loss_;
+  Opt opt_;
+  typename Opt::template state<scalar> state_;
+};
+
+template <class Model, class LossFn, class Opt>
+trainer(Model&, LossFn, Opt) -> trainer<Model, LossFn, Opt>;
+
+}  // namespace ctnn

@@ -1,0 +1,43 @@
+#pragma once
+// The (In, Out) layer shapes the kernel tests instantiate: odd sizes from {1, 3, 7, 17, 33,
+// 100, 257} exercising every tail (row tails via the runtime batch, column tails, N < 4 dot
+// path, K = 1), plus two exact-panel shapes (64, 128). Batch runs over kcheck::batches.
+#include <cstddef>
+#include <utility>
+
+namespace kcheck {
+
+template <std::size_t I, std::size_t O>
+struct shape {
+  static constexpr std::size_t in = I, out = O;
+};
+
+template <class F>
+void for_each_shape(F&& f) {
+  f(shape<1, 1>{});
+  f(shape<1, 17>{});
+  f(shape<3, 7>{});
+  f(shape<7, 3>{});
+  f(shape<17, 33>{});
+  f(shape<33, 17>{});
+  f(shape<100, 3>{});
+  f(shape<3, 100>{});
+  f(shape<33, 257>{});
+  f(shape<257, 33>{});
+  f(shape<100, 100>{});
+  f(shape<257, 1>{});
+  f(shape<7, 257>{});
+  f(shape<64, 128>{});
+  f(shape<128, 64>{});
+}
+
+/// Fewer shapes for the every-activation sweep.
+template <class F>
+void for_each_act_shape(F&& f) {
+  f(shape<17, 33>{});
+  f(shape<100, 3>{});
+  f(shape<33, 257>{});
+  f(shape<257, 7>{});
+}
+
+}  // namespace kcheck
