@@ -190,13 +190,13 @@ __attribute__((noinline)) inline float fma_kernel(long iters, float seed) {
   return vsum(s);
 }
 
-/// Best of 50 short trials (each ~1 ms: every thread runs the FMA loop; GFLOP/s over all threads).
+/// Best of 200 short trials (each ~0.25 ms: every thread runs the FMA loop; GFLOP/s over all threads).
 /// Short trials and the best one: on a shared machine a trial that was not preempted is the peak.
 inline double measure_fma_peak(int threads) {
-  constexpr long iters = 200'000;  // 2e5 * 16 acc * 16 lanes * 2 = 0.1 GFLOP per thread, ~1 ms
+  constexpr long iters = 100'000;  // 1e5 * 16 acc * 16 lanes * 2 = 0.05 GFLOP per thread, ~0.25 ms
   double best = 0;
   float sink = 0;
-  for (int trial = 0; trial < 50; ++trial) {
+  for (int trial = 0; trial < 200; ++trial) {
     auto t0 = std::chrono::steady_clock::now();
 #pragma omp parallel num_threads(threads)
     {
@@ -251,7 +251,10 @@ timing time_steps(const options& o, Step&& step) {
 }
 
 inline void print_result(const options& o, const config& c, const char* impl, const timing& t, double peak,
-                         const std::string& note, float final_loss) {
+                         std::string note, float final_loss) {
+  // the OpenMP wait policy matters a lot at 2 threads on a shared machine: record it
+  const char* wait = std::getenv("OMP_WAIT_POLICY");
+  note = std::string("omp_wait=") + (wait && *wait ? wait : "default") + (note.empty() ? "" : ",") + note;
   const double gf = step_flops(c) / (t.median_us * 1e-6) * 1e-9;
   std::printf(
       "{\"bench\":\"train\",\"config\":\"%s\",\"impl\":\"%s\",\"threads\":%d,\"median_us\":%.2f,\"min_us\":%.2f,"

@@ -7,6 +7,8 @@
 #
 # Environment: ROUNDS (3), CONFIGS ("mlp784_b64 mlp784_b256 tiny_b32 deep_b128"), THREADS ("1 2"),
 #              BUDGET (seconds of timed steps per program run, 0.8), IMPLS ("ctnn libtorch eigen_openblas").
+#              OMP_WAIT_POLICY (PASSIVE, for every program: with libgomp's default spin-wait, any
+#              OpenMP code at 2 threads collapses 10-100x as soon as another process wants a core).
 # Peers run in their best setting per thread count (see bench/README.md):
 #   libtorch:        OpenMP build of OpenBLAS (LD_LIBRARY_PATH) + raised malloc thresholds (--mallopt)
 #   eigen_openblas:  pthread build of OpenBLAS at 1 thread, OpenMP build at 2
@@ -19,6 +21,8 @@ CONFIGS=${CONFIGS:-"mlp784_b64 mlp784_b256 tiny_b32 deep_b128"}
 THREADS=${THREADS:-"1 2"}
 BUDGET=${BUDGET:-0.8}
 IMPLS=${IMPLS:-"ctnn libtorch eigen_openblas"}
+export OMP_WAIT_POLICY=${OMP_WAIT_POLICY-PASSIVE}   # set it empty for libgomp's default
+[[ -n $OMP_WAIT_POLICY ]] || unset OMP_WAIT_POLICY
 
 OB_OMP=/usr/lib/x86_64-linux-gnu/openblas-openmp
 OB_PT=/usr/lib/x86_64-linux-gnu/openblas-pthread

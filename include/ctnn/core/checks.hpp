@@ -28,7 +28,7 @@ template <class FirstLayer>
 struct expect_input_first {
   static_assert(sizeof(FirstLayer) == 0,
                 "ctnn::model: a network must start with ctnn::input<N>; its first layer is the type shown");
-  static constexpr bool value = false;
+  static constexpr bool value = true;  // the assertion above is the error; no second one
 };
 
 

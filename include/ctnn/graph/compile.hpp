@@ -27,6 +27,7 @@ template <class NotALayer>
 struct expect_layer {
   static_assert(sizeof(NotALayer) == 0,
                 "ctnn: this type is not a layer (dense, an activation, residual, repeat, flatten)");
+  static constexpr bool value = true;  // the assertion above is the error; no second one
 };
 
 }  // namespace ctnn
@@ -61,7 +62,8 @@ struct bind_chain<In, type_list<Ls...>> {
 /// One layer on its own at input width In.
 template <std::size_t In, class L>
 struct bind_layer {
-  static constexpr bool known = expect_layer<L>::value;
+  static_assert(expect_layer<L>::value);
+  using type = flatten_node<In>;  // keeps going quietly so the message above stays the only error
 };
 template <std::size_t In, std::size_t Out, class Init, class Norm>
 struct bind_layer<In, dense<Out, Init, Norm>> {
@@ -101,10 +103,15 @@ struct bind_list<In, type_list<dense<Out, Init, Norm>, A, Rest...>> {
 template <class Net>
 struct network_traits {
   static_assert(sizeof(Net) == 0, "ctnn::model<Net>: Net must be ctnn::sequential<ctnn::input<N>, layers...>");
+  // A stand-in network so that the assertion above stays the only error.
+  static constexpr std::size_t in = 1;
+  using root = chain_node<1, flatten_node<1>>;
 };
 template <class First, class... Ls>
 struct network_traits<sequential<First, Ls...>> {
-  static constexpr bool ok = expect_input_first<First>::value;
+  static_assert(expect_input_first<First>::value);
+  static constexpr std::size_t in = 1;
+  using root = chain_node<1, flatten_node<1>>;
 };
 template <std::size_t N, class... Ls>
 struct network_traits<sequential<input<N>, Ls...>> {

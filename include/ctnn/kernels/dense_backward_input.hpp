@@ -23,24 +23,18 @@ namespace detail {
 
 template <std::size_t In, std::size_t Out, class PrevAct, class S, int MR, int NV, std::size_t NR>
 CTNN_KERNEL_INLINE void dense_backward_input_panel(const S* dz, std::size_t r0, std::size_t r1, const S* panel,
-                                                   std::size_t n0, const S* saved, S* dx) {
+                                                   std::size_t n0, const S* saved, S* dx, S* tail) {
   constexpr std::size_t L = lanes<S>;
-  gemm_panel_rows<S, MR, NV, Out, 1, NR>(dz, panel, Out, r0, r1, [&](std::size_t i, auto& acc) {
-    constexpr int R = static_cast<int>(std::extent_v<std::remove_reference_t<decltype(acc)>, 0>);
-#pragma GCC unroll 8
-    for (int v = 0; v < NV; ++v) {
-      const std::size_t col = n0 + static_cast<std::size_t>(v) * L;
-      const std::size_t nv = std::min(L, In - col);
-#pragma GCC unroll 32
-      for (int r = 0; r < R; ++r) {
-        const std::size_t off = (i + static_cast<std::size_t>(r)) * In + col;
-        if constexpr (std::is_same_v<PrevAct, ctnn::identity>) {
-          store_n(dx + off, acc[r][v], nv);
-        } else {
-          store_n(dx + off, acc[r][v] * PrevAct::derivative(load_n(saved + off, nv)), nv);
-        }
+  gemm_panel_rows<S, MR, NV, Out, NR>(dz, panel, Out, r0, r1, tail, [&](std::size_t i, const S* ct, std::size_t rows) {
+    for (std::size_t r = 0; r < rows; ++r)
+      for (std::size_t v = 0; v < std::size_t(NV); ++v) {
+        const std::size_t col = n0 + v * L;
+        const std::size_t nv = std::min(L, In - col);
+        const std::size_t off = (i + r) * In + col;
+        const vec<S> g = vec<S>::load_aligned(ct + (r * NV + v) * L);
+        if constexpr (std::is_same_v<PrevAct, ctnn::identity>) store_n(dx + off, g, nv);
+        else store_n(dx + off, g * PrevAct::derivative(load_n(saved + off, nv)), nv);
       }
-    }
   });
 }
 
@@ -54,21 +48,24 @@ void dense_backward_input(const S* dz, std::size_t batch, const S* w, const S* s
   const double flops = 2.0 * double(batch) * double(In) * double(Out);
   const std::size_t row_blocks = (batch + blk::MR - 1) / blk::MR;
   const int threads = threads_for(flops, row_blocks, ctnn::num_threads());
-  ws.reserve(threads, Out * std::max(blk::NR, blk::NRt) * sizeof(S));
+  // Per thread: the packed panel (Out × NR), then the row-tail copy (MR × Out).
+  constexpr std::size_t panel_elems = (Out * std::max(blk::NR, blk::NRt) + 15) / 16 * 16;
+  ws.reserve(threads, (panel_elems + std::size_t(std::max(blk::MR, blk::MRt)) * Out) * sizeof(S));
   parallel_chunks(threads, [&](int c, int cs) {
     const auto [blo, bhi] = chunk_range(row_blocks, c, cs);
     const std::size_t r0 = blo * blk::MR, r1 = std::min(batch, bhi * blk::MR);
     if (r0 >= r1) return;
     S* panel = ws.buffer<S>(c);
+    S* tail = panel + panel_elems;
     for (std::size_t p = 0; p < blk::full_panels; ++p) {
       const std::size_t n0 = p * blk::NR;
       pack_rows<S, blk::NR>(w + n0, In, Out, blk::NR, panel);
-      dense_backward_input_panel<In, Out, PrevAct, S, blk::MR, blk::NV, blk::NR>(dz, r0, r1, panel, n0, saved, dx);
+      dense_backward_input_panel<In, Out, PrevAct, S, blk::MR, blk::NV, blk::NR>(dz, r0, r1, panel, n0, saved, dx, tail);
     }
     if constexpr (blk::NVt > 0) {
       const std::size_t n0 = blk::full_panels * blk::NR;
       pack_rows<S, blk::NRt>(w + n0, In, Out, blk::tail_cols, panel);
-      dense_backward_input_panel<In, Out, PrevAct, S, blk::MRt, blk::NVt, blk::NRt>(dz, r0, r1, panel, n0, saved, dx);
+      dense_backward_input_panel<In, Out, PrevAct, S, blk::MRt, blk::NVt, blk::NRt>(dz, r0, r1, panel, n0, saved, dx, tail);
     }
   });
 }

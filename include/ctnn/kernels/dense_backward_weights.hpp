@@ -35,20 +35,32 @@ template <std::size_t In, std::size_t Out, class S, int MR, int NV, std::size_t 
 CTNN_KERNEL_INLINE void dense_backward_weights_panel(const S* dz, std::size_t K, const S* panel, std::size_t n0,
                                                      S* dw, bool accumulate) {
   constexpr std::size_t L = lanes<S>;
-  gemm_panel_rows<S, MR, NV, 1, Out, NR>(dz, panel, K, 0, Out, [&](std::size_t i, auto& acc) {
-    constexpr int R = static_cast<int>(std::extent_v<std::remove_reference_t<decltype(acc)>, 0>);
-#pragma GCC unroll 8
-    for (int v = 0; v < NV; ++v) {
-      const std::size_t col = n0 + static_cast<std::size_t>(v) * L;
-      const std::size_t nv = std::min(L, In - col);
-#pragma GCC unroll 32
-      for (int r = 0; r < R; ++r) {
-        const std::size_t off = (i + static_cast<std::size_t>(r)) * In + col;
-        if (accumulate) store_n(dw + off, load_n(dw + off, nv) + acc[r][v], nv);
-        else store_n(dw + off, acc[r][v], nv);
+  alignas(64) S ct[MR * NV * L];
+  auto epi = [&](std::size_t i, std::size_t rows) {
+    for (std::size_t r = 0; r < rows; ++r)
+      for (std::size_t v = 0; v < std::size_t(NV); ++v) {
+        const std::size_t col = n0 + v * L;
+        const std::size_t nv = std::min(L, In - col);
+        const std::size_t off = (i + r) * In + col;
+        const vec<S> g = vec<S>::load_aligned(ct + (r * NV + v) * L);
+        store_n(dw + off, accumulate ? load_n(dw + off, nv) + g : g, nv);
       }
-    }
-  });
+  };
+  // M = Out is a compile-time constant: full MR-row tiles, then one Out mod MR tile.
+  constexpr std::size_t full = Out / std::size_t(MR) * std::size_t(MR);
+  constexpr int RT = int(Out - full);
+  for (std::size_t i = 0; i < full; i += MR) {
+    vec<S> acc[MR][NV];
+    gemm_tile<S, MR, NV, 1, Out, NR>(dz + i, panel, K, acc);
+    store_tile<S, MR, NV>(acc, ct);
+    epi(i, std::size_t(MR));
+  }
+  if constexpr (RT > 0) {
+    vec<S> acc[RT][NV];
+    gemm_tile<S, RT, NV, 1, Out, NR>(dz + full, panel, K, acc);
+    store_tile<S, RT, NV>(acc, ct);
+    epi(full, std::size_t(RT));
+  }
 }
 
 /// db (+)= Σ_k dz[k, ·], vectorized over Out, k in order.

@@ -48,23 +48,18 @@ void dense_forward_dot(const S* x, std::size_t r0, std::size_t r1, const S* w, c
 
 template <std::size_t In, std::size_t Out, class Act, class S, int MR, int NV, std::size_t NR>
 CTNN_KERNEL_INLINE void dense_forward_panel(const S* x, std::size_t r0, std::size_t r1, const S* panel,
-                                            std::size_t n0, const S* b, S* y, S* z) {
+                                            std::size_t n0, const S* b, S* y, S* z, S* tail) {
   constexpr std::size_t L = lanes<S>;
-  gemm_panel_rows<S, MR, NV, In, 1, NR>(x, panel, In, r0, r1, [&](std::size_t i, auto& acc) {
-    constexpr int R = static_cast<int>(std::extent_v<std::remove_reference_t<decltype(acc)>, 0>);
-#pragma GCC unroll 8
-    for (int v = 0; v < NV; ++v) {
-      const std::size_t col = n0 + static_cast<std::size_t>(v) * L;
-      const std::size_t nv = std::min(L, Out - col);
-      const vec<S> bias = load_n(b + col, nv);
-#pragma GCC unroll 32
-      for (int r = 0; r < R; ++r) {
-        const std::size_t off = (i + static_cast<std::size_t>(r)) * Out + col;
-        const vec<S> zz = acc[r][v] + bias;
+  gemm_panel_rows<S, MR, NV, In, NR>(x, panel, In, r0, r1, tail, [&](std::size_t i, const S* ct, std::size_t rows) {
+    for (std::size_t r = 0; r < rows; ++r)
+      for (std::size_t v = 0; v < std::size_t(NV); ++v) {
+        const std::size_t col = n0 + v * L;
+        const std::size_t nv = std::min(L, Out - col);
+        const std::size_t off = (i + r) * Out + col;
+        const vec<S> zz = vec<S>::load_aligned(ct + (r * NV + v) * L) + load_n(b + col, nv);
         if (z) store_n(z + off, zz, nv);
         store_n(y + off, Act::forward(zz), nv);
       }
-    }
   });
 }
 
@@ -86,22 +81,24 @@ void dense_forward(const S* x, std::size_t batch, const S* w, const S* b, S* y, 
   } else {
     const std::size_t row_blocks = (batch + blk::MR - 1) / blk::MR;
     const int threads = threads_for(flops, row_blocks, ctnn::num_threads());
-    ws.reserve(threads, In * blk::NR * sizeof(S) > In * blk::NRt * sizeof(S) ? In * blk::NR * sizeof(S)
-                                                                              : In * blk::NRt * sizeof(S));
+    // Per thread: the packed panel (In × NR), then the row-tail copy (MR × In).
+    constexpr std::size_t panel_elems = (In * std::max(blk::NR, blk::NRt) + 15) / 16 * 16;
+    ws.reserve(threads, (panel_elems + std::size_t(std::max(blk::MR, blk::MRt)) * In) * sizeof(S));
     parallel_chunks(threads, [&](int c, int cs) {
       const auto [blo, bhi] = chunk_range(row_blocks, c, cs);
       const std::size_t r0 = blo * blk::MR, r1 = std::min(batch, bhi * blk::MR);
       if (r0 >= r1) return;
       S* panel = ws.buffer<S>(c);
+      S* tail = panel + panel_elems;
       for (std::size_t p = 0; p < blk::full_panels; ++p) {
         const std::size_t n0 = p * blk::NR;
         pack_transposed<S, blk::NR>(w + n0 * In, In, In, blk::NR, panel);
-        dense_forward_panel<In, Out, Act, S, blk::MR, blk::NV, blk::NR>(x, r0, r1, panel, n0, b, y, z);
+        dense_forward_panel<In, Out, Act, S, blk::MR, blk::NV, blk::NR>(x, r0, r1, panel, n0, b, y, z, tail);
       }
       if constexpr (blk::NVt > 0) {
         const std::size_t n0 = blk::full_panels * blk::NR;
         pack_transposed<S, blk::NRt>(w + n0 * In, In, In, blk::tail_cols, panel);
-        dense_forward_panel<In, Out, Act, S, blk::MRt, blk::NVt, blk::NRt>(x, r0, r1, panel, n0, b, y, z);
+        dense_forward_panel<In, Out, Act, S, blk::MRt, blk::NVt, blk::NRt>(x, r0, r1, panel, n0, b, y, z, tail);
       }
     });
   }

@@ -103,34 +103,38 @@ CTNN_KERNEL_INLINE void gemm_tile(const S* CTNN_RESTRICT a, const S* CTNN_RESTRI
   }
 }
 
-/// Calls f(std::integral_constant<int, m>{}) for a runtime 1 ≤ m ≤ Max (row-tail dispatch).
-template <int Max, class F>
-CTNN_KERNEL_INLINE void dispatch_rows(std::size_t m, F&& f) {
-  [&]<int... I>(std::integer_sequence<int, I...>) {
-    (void)((m == static_cast<std::size_t>(I + 1) ? (f(std::integral_constant<int, I + 1>{}), true) : false) || ...);
-  }(std::make_integer_sequence<int, Max>{});
+/// Stores an accumulator tile to a row-major MR × NV·L buffer, so the epilogue can be a plain
+/// (rolled) loop: one copy of the activation code per kernel instead of MR·NV inlined ones,
+/// for 2·MR·NV extra L1 accesses per tile of K·MR·NV fmas.
+template <class S, int MR, int NV>
+CTNN_KERNEL_INLINE void store_tile(const vec<S> (&acc)[MR][NV], S* ct) noexcept {
+#pragma GCC unroll 32
+  for (int r = 0; r < MR; ++r)
+#pragma GCC unroll 8
+    for (int v = 0; v < NV; ++v) acc[r][v].store_aligned(ct + (r * NV + v) * lanes<S>);
 }
 
-/// Rows [m0, m1) of C against one packed B panel: full MR-row tiles, then one tail tile.
-/// epi(i, acc) receives the tile whose first row is i (acc is vec<S>[R][NV], R ≤ MR).
-template <class S, int MR, int NV, std::size_t LDA, std::size_t AK, std::size_t LDB, class Epi>
+/// Rows [m0, m1) of C (m1 - m0 a runtime count) against one packed B panel, A read with unit
+/// stride along k (AK = 1) and rows of LDA ≥ K elements: MR-row tiles, the last one (if short)
+/// through a zero-padded copy in `tail` (MR·LDA elements), so one micro-kernel instantiation
+/// serves every batch size. epi(i, ct, rows): ct is the tile starting at row i as a row-major
+/// MR × NV·L array; its first `rows` rows are valid.
+template <class S, int MR, int NV, std::size_t LDA, std::size_t LDB, class Epi>
 CTNN_KERNEL_INLINE void gemm_panel_rows(const S* a, const S* b, std::size_t K, std::size_t m0, std::size_t m1,
-                                        Epi&& epi) {
-  std::size_t i = m0;
-  for (; i + MR <= m1; i += MR) {
-    vec<S> acc[MR][NV];
-    gemm_tile<S, MR, NV, LDA, AK, LDB>(a + i * LDA, b, K, acc);
-    epi(i, acc);
-  }
-  if constexpr (MR > 1) {
-    if (i < m1) {
-      dispatch_rows<MR - 1>(m1 - i, [&](auto mr) {
-        constexpr int R = decltype(mr)::value;
-        vec<S> acc[R][NV];
-        gemm_tile<S, R, NV, LDA, AK, LDB>(a + i * LDA, b, K, acc);
-        epi(i, acc);
-      });
+                                        S* tail, Epi&& epi) {
+  alignas(64) S ct[MR * NV * lanes<S>];
+  for (std::size_t i = m0; i < m1; i += MR) {
+    const std::size_t rows = m1 - i < std::size_t(MR) ? m1 - i : std::size_t(MR);
+    const S* ap = a + i * LDA;
+    if (rows < std::size_t(MR)) {
+      for (std::size_t r = 0; r < std::size_t(MR); ++r)
+        for (std::size_t k = 0; k < K; ++k) tail[r * LDA + k] = r < rows ? ap[r * LDA + k] : S(0);
+      ap = tail;
     }
+    vec<S> acc[MR][NV];
+    gemm_tile<S, MR, NV, LDA, 1, LDB>(ap, b, K, acc);
+    store_tile<S, MR, NV>(acc, ct);
+    epi(i, static_cast<const S*>(ct), rows);
   }
 }
 

@@ -32,7 +32,8 @@ struct epoch_record {
   std::size_t epoch = 0;           ///< 1-based
   double train_loss = 0;           ///< mean over the epoch's steps
   double train_accuracy = NAN;     ///< classification only: on the training batches as they were seen
-  double validation_accuracy = NAN;///< when options.validation is set
+  double validation_accuracy = NAN;///< classification, when options.validation is set
+  double validation_loss = NAN;    ///< regression, when options.validation is set
   double seconds = 0;              ///< training time of the epoch (excluding validation)
   double samples_per_second = 0;
 };
@@ -47,6 +48,8 @@ struct fit_options {
   std::string metrics_csv;                ///< per-epoch metrics appended here when not empty
   progress_mode progress = progress_mode::automatic;
   bool check_finite = true;               ///< scan the gradient arena every step (≈1% of a step)
+  /// Learning rate for an epoch (0-based); when empty, the optimizer's own lr throughout.
+  std::function<double(std::size_t epoch)> learning_rate;
   std::function<void(const epoch_record&)> on_epoch;
 };
 
@@ -54,9 +57,9 @@ namespace detail {
 inline void write_csv_row(const std::string& path, const epoch_record& r, bool header) {
   std::ofstream f(path, header ? std::ios::trunc : std::ios::app);
   if (!f) throw error(fmt::format("ctnn::fit: cannot write the metrics file '{}'", path));
-  if (header) f << "epoch,train_loss,train_accuracy,validation_accuracy,seconds,samples_per_second\n";
-  f << fmt::format("{},{:.6f},{:.6f},{:.6f},{:.4f},{:.1f}\n", r.epoch, r.train_loss, r.train_accuracy,
-                   r.validation_accuracy, r.seconds, r.samples_per_second);
+  if (header) f << "epoch,train_loss,train_accuracy,validation_accuracy,validation_loss,seconds,samples_per_second\n";
+  f << fmt::format("{},{:.6f},{:.6f},{:.6f},{:.6g},{:.4f},{:.1f}\n", r.epoch, r.train_loss, r.train_accuracy,
+                   r.validation_accuracy, r.validation_loss, r.seconds, r.samples_per_second);
 }
 }  // namespace detail
 
@@ -117,7 +120,8 @@ std::vector<epoch_record> fit(model<Net, S>& m, LossFn loss, Opt opt, const Data
                                   global_step, epoch + 1, m.first_nonfinite_gradient()));
       }
       if constexpr (classification) train_acc.add(m.output(), source.targets(), b, model_type::out_features);
-      tr.apply_update();
+      if (options.learning_rate) tr.apply_update(static_cast<S>(options.learning_rate(epoch)));
+      else tr.apply_update();
       loss_sum += static_cast<double>(l);
       bar.step(s, loss_sum / static_cast<double>(s + 1), lo + b);
     }
@@ -127,10 +131,15 @@ std::vector<epoch_record> fit(model<Net, S>& m, LossFn loss, Opt opt, const Data
     r.train_loss = loss_sum / static_cast<double>(steps);
     r.samples_per_second = static_cast<double>(n) / r.seconds;
     if constexpr (classification) r.train_accuracy = train_acc.result();
-    if (options.validation) r.validation_accuracy = evaluate(m, *options.validation, metric::accuracy{});
+    if (options.validation) {
+      if constexpr (classification) r.validation_accuracy = evaluate(m, *options.validation, metric::accuracy{});
+      else r.validation_loss = evaluate(m, *options.validation, metric::mean_loss<LossFn>{});
+    }
     std::string summary = fmt::format("epoch {:>3}/{}  loss {:.4f}", r.epoch, options.epochs, r.train_loss);
     if constexpr (classification) summary += fmt::format("  train acc {:.4f}", r.train_accuracy);
-    if (options.validation) summary += fmt::format("  val acc {:.4f}", r.validation_accuracy);
+    if (options.validation)
+      summary += classification ? fmt::format("  val acc {:.4f}", r.validation_accuracy)
+                                : fmt::format("  val loss {:.4g}", r.validation_loss);
     summary += fmt::format("  {:.0f} samples/s  {:.2f}s", r.samples_per_second, r.seconds);
     bar.end_epoch(summary);
     if (!options.metrics_csv.empty()) detail::write_csv_row(options.metrics_csv, r, epoch == 0);

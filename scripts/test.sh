@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Sets everything up, builds the tests and runs them (the README's second command).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+cmake --preset release -DCTNN_BUILD_BENCH=OFF >/dev/null
+cmake --build --preset release -j"$(nproc)"
+ctest --preset release -j"$(nproc)"

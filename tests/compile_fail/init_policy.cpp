@@ -1,0 +1,11 @@
+// A type passed as an Init policy that is not one.
+// expect: constraint failure for
+// expect: struct ctnn::dense
+// expect: InitPolicy<Init>[^[]*\[with Init = int\]
+#include <ctnn/ctnn.hpp>
+#ifdef CTNN_COMPILE_FAIL
+using net = ctnn::sequential<ctnn::input<4>, ctnn::dense<3, int>>;
+#else
+using net = ctnn::sequential<ctnn::input<4>, ctnn::dense<3, ctnn::init::xavier_uniform<>>>;
+#endif
+int main() { ctnn::model<net> m; }

@@ -1,0 +1,101 @@
+// A small net trained on toy problems reaches a stated loss; fit and evaluate run end to end;
+// a non-finite loss stops training with an error that names the step and the layer.
+#include <catch2/catch.hpp>
+#include <cmath>
+#include <ctnn/ctnn.hpp>
+
+namespace {
+
+// Two interleaved spirals: not linearly separable, so the hidden layers must do the work.
+ctnn::data::labeled_dataset spirals(std::size_t n, std::uint64_t seed) {
+  ctnn::rng g(seed);
+  xt::xtensor<float, 2> x = xt::zeros<float>({n, std::size_t{2}});
+  xt::xtensor<std::int32_t, 1> y = xt::zeros<std::int32_t>({n});
+  for (std::size_t i = 0; i < n; ++i) {
+    const int c = static_cast<int>(i % 2);
+    const double t = 0.5 + 3.0 * g.uniform();
+    const double a = t * 2.2 + c * 3.14159265358979;
+    x(i, 0) = static_cast<float>(t * std::cos(a) / 3.5 + 0.02 * g.normal());
+    x(i, 1) = static_cast<float>(t * std::sin(a) / 3.5 + 0.02 * g.normal());
+    y(i) = c;
+  }
+  return ctnn::data::make_labeled(std::move(x), std::move(y), 2);
+}
+
+using net = ctnn::sequential<ctnn::input<2>, ctnn::dense<64>, ctnn::tanh, ctnn::dense<64>, ctnn::tanh, ctnn::dense<2>>;
+
+}  // namespace
+
+TEST_CASE("an MLP learns two spirals: loss below 0.05, accuracy above 99%", "[train][toy]") {
+  ctnn::set_num_threads(1);
+  const auto train = spirals(2000, 1), test = spirals(1000, 2);
+  ctnn::model<net> m{ctnn::seed{1}};
+  const auto history = ctnn::fit(m, ctnn::loss::softmax_cross_entropy{},
+                                 ctnn::optim::sgd{.lr = 0.1f, .momentum = 0.9f}, train,
+                                 {.epochs = 150, .batch = 32, .seed = 3, .progress = ctnn::progress_mode::quiet});
+  REQUIRE(history.size() == 150);
+  CHECK(history.back().train_loss < 0.05);
+  CHECK(history.back().train_loss < history.front().train_loss / 10);
+  CHECK(ctnn::evaluate(m, test, ctnn::metric::accuracy{}) > 0.99);
+}
+
+TEST_CASE("regression with MSE: a tanh MLP fits sin on [-π, π] to mse below 1e-3", "[train][toy]") {
+  struct regression { xt::xtensor<float, 2> x, y; } data{xt::zeros<float>({512, 1}), xt::zeros<float>({512, 1})};
+  for (std::size_t i = 0; i < 512; ++i) {
+    data.x(i, 0) = static_cast<float>(-3.14159265 + 6.2831853 * static_cast<double>(i) / 511.0);
+    data.y(i, 0) = std::sin(data.x(i, 0));
+  }
+  using reg_net = ctnn::sequential<ctnn::input<1>, ctnn::dense<32, ctnn::init::xavier_uniform<ctnn::init::gain::tanh>>,
+                                   ctnn::tanh, ctnn::dense<1, ctnn::init::xavier_uniform<>>>;
+  ctnn::model<reg_net> m{ctnn::seed{2}};
+  const auto history = ctnn::fit(m, ctnn::loss::mse{}, ctnn::optim::sgd{.lr = 0.05f, .momentum = 0.9f}, data,
+                                 {.epochs = 300, .batch = 32, .progress = ctnn::progress_mode::quiet});
+  CHECK(history.back().train_loss < 1e-3);
+  CHECK(ctnn::evaluate(m, data, ctnn::metric::mean_loss<ctnn::loss::mse>{}) < 1e-3);
+}
+
+TEST_CASE("fit writes per-epoch metrics to CSV", "[train]") {
+  const auto train = spirals(256, 4);
+  ctnn::model<net> m{ctnn::seed{1}};
+  const std::string path = "toy_metrics_test.csv";
+  ctnn::fit(m, ctnn::loss::softmax_cross_entropy{}, ctnn::optim::sgd{.lr = 0.1f}, train,
+            {.epochs = 3, .batch = 64, .validation = &train, .metrics_csv = path,
+             .progress = ctnn::progress_mode::quiet});
+  std::ifstream f(path);
+  std::string header, line;
+  std::getline(f, header);
+  CHECK(header == "epoch,train_loss,train_accuracy,validation_accuracy,validation_loss,seconds,samples_per_second");
+  int rows = 0;
+  while (std::getline(f, line)) ++rows;
+  CHECK(rows == 3);
+  std::remove(path.c_str());
+}
+
+TEST_CASE("a non-finite loss stops fit with the step and the first non-finite layer", "[train]") {
+  auto train = spirals(256, 5);
+  ctnn::model<net> m{ctnn::seed{1}};
+  m.parameter("2.bias")(3) = std::numeric_limits<float>::quiet_NaN();
+  CHECK_THROWS_WITH(ctnn::fit(m, ctnn::loss::softmax_cross_entropy{}, ctnn::optim::sgd{.lr = 0.1f}, train,
+                              {.epochs = 1, .batch = 64, .progress = ctnn::progress_mode::quiet}),
+                    Catch::Contains("loss is nan at step 0") && Catch::Contains("module 2: dense<64>") &&
+                        Catch::Contains("feature 3"));
+}
+
+TEST_CASE("a non-finite gradient stops fit naming the slot where backpropagation met it", "[train]") {
+  auto train = spirals(256, 5);
+  ctnn::model<net> m{ctnn::seed{1}};
+  // tanh(±inf) = ±1 keeps the loss finite, but dx = dz·W carries the infinity into layer 0's gradients.
+  m.parameter("2.weight")(3, 5) = std::numeric_limits<float>::infinity();
+  CHECK_THROWS_WITH(ctnn::fit(m, ctnn::loss::softmax_cross_entropy{}, ctnn::optim::sgd{.lr = 0.1f}, train,
+                              {.epochs = 1, .batch = 64, .progress = ctnn::progress_mode::quiet}),
+                    Catch::Contains("gradient is not finite at step 0") && Catch::Contains("0.bias"));
+}
+
+TEST_CASE("a label outside the network's outputs is an error naming the sample", "[train]") {
+  auto train = spirals(64, 6);
+  train.y(17) = 5;
+  ctnn::model<net> m;
+  CHECK_THROWS_WITH(ctnn::fit(m, ctnn::loss::softmax_cross_entropy{}, ctnn::optim::sgd{}, train,
+                              {.progress = ctnn::progress_mode::quiet}),
+                    Catch::Contains("label 5 of sample 17"));
+}
