@@ -17,7 +17,7 @@ using net = ctnn::sequential<ctnn::input<784>,
                              ctnn::dense<10, ctnn::init::xavier_uniform<>>>;
 
 int main(int argc, char** argv) try {
-  std::size_t epochs = 12, batch = 64;
+  std::size_t epochs = 15, batch = 64;
   int threads = 0;
   std::string csv = "fashion_mnist_mlp.csv";
   for (int i = 1; i + 1 < argc; i += 2) {

@@ -134,7 +134,7 @@ int main(int argc, char** argv) {
     net n(c);
     float loss = 0;
     const bench::timing t = bench::time_steps(o, [&] { loss = n.step(d); });
-    std::string note = std::string("openblas=") + openblas_kind();
+    std::string note = std::string("openblas=") + openblas_kind() + ",core=" + openblas_get_corename();
     if (!o.note.empty()) note += "," + o.note;
     bench::print_result(o, c, "eigen_openblas", t, peak, note, loss);
     return 0;

@@ -13,14 +13,18 @@ namespace {
 std::string openblas_setup(int threads) {
   auto set = reinterpret_cast<void (*)(int)>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"));
   auto par = reinterpret_cast<int (*)()>(dlsym(RTLD_DEFAULT, "openblas_get_parallel"));
+  auto core = reinterpret_cast<char* (*)()>(dlsym(RTLD_DEFAULT, "openblas_get_corename"));
   if (set) set(threads);
   if (!par) return "openblas=absent";
+  std::string s;
   switch (par()) {
-    case 0: return "openblas=sequential";
-    case 1: return "openblas=pthread";
-    case 2: return "openblas=openmp";
-    default: return "openblas=unknown";
+    case 0: s = "openblas=sequential"; break;
+    case 1: s = "openblas=pthread"; break;
+    case 2: s = "openblas=openmp"; break;
+    default: s = "openblas=unknown"; break;
   }
+  if (core) s += std::string(",core=") + core();
+  return s;
 }
 
 }  // namespace

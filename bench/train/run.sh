@@ -8,10 +8,12 @@
 # Environment: ROUNDS (3), CONFIGS ("mlp784_b64 mlp784_b256 tiny_b32 deep_b128"), THREADS ("1 2"),
 #              BUDGET (seconds of timed steps per program run, 0.8), IMPLS ("ctnn libtorch eigen_openblas").
 #              OMP_WAIT_POLICY (PASSIVE, for every program: with libgomp's default spin-wait, any
-#              OpenMP code at 2 threads collapses 10-100x as soon as another process wants a core).
+#              OpenMP code at 2 threads collapses 10-100x as soon as another process wants a core),
+#              BENCH_OPENBLAS_CORETYPE (OpenBLAS kernel set; default: its own CPUID pick), TORCH_OPENBLAS_<t> and
+#              EIGEN_OPENBLAS_<t> (pthread | openmp: which OpenBLAS build a peer loads at t threads).
 # Peers run in their best setting per thread count (see bench/README.md):
 #   libtorch:        OpenMP build of OpenBLAS (LD_LIBRARY_PATH) + raised malloc thresholds (--mallopt)
-#   eigen_openblas:  pthread build of OpenBLAS at 1 thread, OpenMP build at 2
+#   eigen_openblas:  OpenMP build of OpenBLAS (at 1 thread the pthread build is equal within noise)
 set -euo pipefail
 
 BUILD=${1:?usage: run.sh <build-dir>}
@@ -23,6 +25,10 @@ BUDGET=${BUDGET:-0.8}
 IMPLS=${IMPLS:-"ctnn libtorch eigen_openblas"}
 export OMP_WAIT_POLICY=${OMP_WAIT_POLICY-PASSIVE}   # set it empty for libgomp's default
 [[ -n $OMP_WAIT_POLICY ]] || unset OMP_WAIT_POLICY
+# OpenBLAS picks its kernels from CPUID (Cooperlake, AVX-512, on the Zen 5 dev box) unless
+# OPENBLAS_CORETYPE forces one; a shell that exports OPENBLAS_CORETYPE=Haswell (as the dev box's
+# does) halves both peers' GEMM speed. So: autodetect, unless BENCH_OPENBLAS_CORETYPE names a core.
+if [[ -n ${BENCH_OPENBLAS_CORETYPE-} ]]; then export OPENBLAS_CORETYPE=$BENCH_OPENBLAS_CORETYPE; else unset OPENBLAS_CORETYPE; fi
 
 OB_OMP=/usr/lib/x86_64-linux-gnu/openblas-openmp
 OB_PT=/usr/lib/x86_64-linux-gnu/openblas-pthread
@@ -38,11 +44,15 @@ bin_of() {
 }
 
 # Best peer settings per thread count: prints "LD_LIBRARY_PATH-value|extra args".
+# Override the OpenBLAS build with TORCH_OPENBLAS_<t> / EIGEN_OPENBLAS_<t> = pthread | openmp.
+ob_dir() { case $1 in openmp) echo "$OB_OMP" ;; pthread) echo "$OB_PT" ;; *) echo "" ;; esac; }
 setting_of() {
-  local impl=$1 t=$2
+  local impl=$1 t=$2 v
   case $impl in
-    libtorch) echo "$OB_OMP|--mallopt" ;;
-    eigen_openblas) if ((t == 1)); then echo "$OB_PT|"; else echo "$OB_OMP|"; fi ;;
+    libtorch) v=TORCH_OPENBLAS_$t; echo "$(ob_dir "${!v:-openmp}")|--mallopt" ;;
+    eigen_openblas)
+      v=EIGEN_OPENBLAS_$t
+      echo "$(ob_dir "${!v:-openmp}")|" ;;
     *) echo "|" ;;
   esac
 }

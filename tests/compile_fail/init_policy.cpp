@@ -1,7 +1,6 @@
 // A type passed as an Init policy that is not one.
-// expect: constraint failure for
-// expect: struct ctnn::dense
-// expect: InitPolicy<Init>[^[]*\[with Init = int\]
+// expect: expect_init_policy<int>
+// expect: Init is not an init policy
 #include <ctnn/ctnn.hpp>
 #ifdef CTNN_COMPILE_FAIL
 using net = ctnn::sequential<ctnn::input<4>, ctnn::dense<3, int>>;

@@ -11,7 +11,8 @@
 // the final ×2 being slack for the derivative products in the backward pass.
 // Activation functions and derivatives evaluated near a cancellation (gelu(z) for z ≪ 0:
 // 1 + erf → 0; gelu'/silu' where Φ(z) + zφ(z) crosses 0) are only accurate to a few ulps of
-// their terms, not of the result: ≤ 16 u (1 + |z|) absolute is added for them (`act_tol`).
+// their terms, not of the result, and xsimd's double erf is itself off by up to ~35 ulps
+// (measured near |z| = 3): ≤ 64 u (1 + |z|) absolute is added for them (`act_tol`).
 #include <catch2/catch.hpp>
 
 #include <cmath>
@@ -50,7 +51,7 @@ S tol(std::size_t K, S abs_sum, S ref) {
 
 template <class S>
 S act_tol(S z) {
-  return 16 * (std::numeric_limits<S>::epsilon() / 2) * (1 + std::abs(z));
+  return 64 * (std::numeric_limits<S>::epsilon() / 2) * (1 + std::abs(z));
 }
 
 template <class S>

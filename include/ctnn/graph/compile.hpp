@@ -67,6 +67,7 @@ struct bind_layer {
 };
 template <std::size_t In, std::size_t Out, class Init, class Norm>
 struct bind_layer<In, dense<Out, Init, Norm>> {
+  static_assert(dense<Out, Init, Norm>::checked);  // instantiates the layer's own checks first
   using type = dense_node<In, Out, identity, Init, Norm, 1>;
 };
 template <std::size_t In, Activation A>
@@ -95,6 +96,7 @@ struct bind_list<In, type_list<L, Rest...>> {
 };
 template <std::size_t In, std::size_t Out, class Init, class Norm, Activation A, class... Rest>
 struct bind_list<In, type_list<dense<Out, Init, Norm>, A, Rest...>> {
+  static_assert(dense<Out, Init, Norm>::checked);  // instantiates the layer's own checks first
   using node = dense_node<In, Out, A, Init, Norm, 2>;
   using type = concat_t<type_list<node>, typename bind_list<Out, type_list<Rest...>>::type>;
 };

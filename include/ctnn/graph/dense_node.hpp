@@ -14,7 +14,9 @@
 #include <string>
 #include <fmt/format.h>
 #include <ctnn/graph/slot.hpp>
+#include <ctnn/init/concepts.hpp>
 #include <ctnn/init/zeros.hpp>
+#include <ctnn/norm/concepts.hpp>
 #include <ctnn/kernels/dense.hpp>
 #include <ctnn/layers/identity.hpp>
 #include <ctnn/norm/none.hpp>
@@ -23,7 +25,7 @@ namespace ctnn::detail {
 
 template <std::size_t In, std::size_t Out, class Act, class Init, class Norm, std::size_t Modules>
 struct dense_node {
-  static_assert(std::is_same_v<Norm, norm::none>,
+  static_assert(std::is_same_v<Norm, norm::none> || !NormPolicy<Norm>,
                 "ctnn::dense: normalization policies other than norm::none are not implemented yet");
 
   using activation = Act;
@@ -52,7 +54,8 @@ struct dense_node {
   template <class S>
   static void init(S* p, std::uint64_t seed, std::size_t slot_base) {
     rng gw(seed, slot_base);
-    Init::fill(std::span<S>(p, In * Out), init::fans{In, Out}, gw);
+    if constexpr (InitPolicy<Init>)  // else dense<> has already reported it
+      Init::fill(std::span<S>(p, In * Out), init::fans{In, Out}, gw);
     rng gb(seed, slot_base + 1);
     init::zeros::fill(std::span<S>(p + bias_offset, Out), init::fans{In, Out}, gb);
   }

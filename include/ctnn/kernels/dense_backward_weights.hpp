@@ -20,15 +20,13 @@ namespace ctnn::kernels {
 
 namespace detail {
 
-/// Rows of the weight-gradient tiles: the largest of rows_for(NV) that divides Out, so no
-/// tail tile exists when possible (Out = 10 → 10 rows × 2 vectors).
+/// Rows of the weight-gradient tiles: rows_for(NV) (24 accumulators), Out itself when smaller
+/// (Out = 10 → one 10-row tile); Out mod MR rows form one compile-time tail tile. Picking a
+/// divisor of Out instead (4×4 tiles for Out = 128, 256) measured 67-72% of peak vs 80%+.
 template <std::size_t Out>
 constexpr int weight_rows(int nv) noexcept {
   const int mx = rows_for(nv);
-  if (Out <= std::size_t(mx)) return int(Out);
-  for (int r = mx; r >= (mx * 2) / 3; --r)
-    if (Out % std::size_t(r) == 0) return r;
-  return mx;
+  return Out <= std::size_t(mx) ? int(Out) : mx;
 }
 
 template <std::size_t In, std::size_t Out, class S, int MR, int NV, std::size_t NR>

@@ -123,18 +123,26 @@ template <class S, int MR, int NV, std::size_t LDA, std::size_t LDB, class Epi>
 CTNN_KERNEL_INLINE void gemm_panel_rows(const S* a, const S* b, std::size_t K, std::size_t m0, std::size_t m1,
                                         S* tail, Epi&& epi) {
   alignas(64) S ct[MR * NV * lanes<S>];
-  for (std::size_t i = m0; i < m1; i += MR) {
-    const std::size_t rows = m1 - i < std::size_t(MR) ? m1 - i : std::size_t(MR);
-    const S* ap = a + i * LDA;
-    if (rows < std::size_t(MR)) {
-      for (std::size_t r = 0; r < std::size_t(MR); ++r)
-        for (std::size_t k = 0; k < K; ++k) tail[r * LDA + k] = r < rows ? ap[r * LDA + k] : S(0);
-      ap = tail;
-    }
-    vec<S> acc[MR][NV];
-    gemm_tile<S, MR, NV, LDA, 1, LDB>(ap, b, K, acc);
-    store_tile<S, MR, NV>(acc, ct);
+  auto tile = [&]<int R>(std::integral_constant<int, R>, const S* ap, std::size_t i, std::size_t rows) {
+    vec<S> acc[R][NV];
+    gemm_tile<S, R, NV, LDA, 1, LDB>(ap, b, K, acc);
+    store_tile<S, R, NV>(acc, ct);
     epi(i, static_cast<const S*>(ct), rows);
+  };
+  std::size_t i = m0;
+  for (; i + MR <= m1; i += MR) tile(std::integral_constant<int, MR>{}, a + i * LDA, i, std::size_t(MR));
+  if (i < m1) {
+    const std::size_t rows = m1 - i;
+    // Short tail: a 2- or 4-row kernel when it fits (8-16 chains still cover the fma latency;
+    // measured: 64×64 batch 32 forward 1.57 → 1.36 µs), else the MR kernel on padded rows.
+    const std::size_t R = (MR > 4 && rows <= 2) ? 2 : (MR > 4 && rows <= 4) ? 4 : std::size_t(MR);
+    for (std::size_t r = 0; r < R; ++r)
+      for (std::size_t k = 0; k < K; ++k) tail[r * LDA + k] = r < rows ? a[(i + r) * LDA + k] : S(0);
+    if constexpr (MR > 4) {
+      if (R == 2) return tile(std::integral_constant<int, 2>{}, tail, i, rows);
+      if (R == 4) return tile(std::integral_constant<int, 4>{}, tail, i, rows);
+    }
+    tile(std::integral_constant<int, MR>{}, tail, i, rows);
   }
 }
 

@@ -10,9 +10,28 @@
 
 namespace ctnn {
 
-template <std::size_t Out, InitPolicy Init = init::kaiming_normal<>, NormPolicy Norm = norm::none>
+/// dense<Out, Init, Norm>: Init must be an init policy (the type shown).
+template <class Init>
+struct expect_init_policy {
+  static_assert(InitPolicy<Init>, "ctnn::dense<Out, Init, Norm>: Init is not an init policy "
+                                  "(ctnn::InitPolicy needs Init::fill(std::span<S>, init::fans, rng&))");
+  static constexpr bool value = true;
+};
+/// dense<Out, Init, Norm>: Norm must be a norm policy (the type shown).
+template <class Norm>
+struct expect_norm_policy {
+  static_assert(NormPolicy<Norm>, "ctnn::dense<Out, Init, Norm>: Norm is not a norm policy "
+                                  "(ctnn::NormPolicy needs Norm::is_norm_policy == true)");
+  static constexpr bool value = true;
+};
+
+// The policies are checked with static_assert rather than a requires-clause: a constraint
+// failure makes the whole network type invalid and g++ then reports every use of it again.
+template <std::size_t Out, class Init = init::kaiming_normal<>, class Norm = norm::none>
 struct dense {
   static_assert(Out > 0, "ctnn::dense<Out>: Out must be positive");
+  static_assert(expect_init_policy<Init>::value && expect_norm_policy<Norm>::value);
+  static constexpr bool checked = true;
   static constexpr std::size_t out_features = Out;
   using init_policy = Init;
   using norm_policy = Norm;
