@@ -57,7 +57,10 @@ struct dense_node {
     if constexpr (InitPolicy<Init>)  // else dense<> has already reported it
       Init::fill(std::span<S>(p, In * Out), init::fans{In, Out}, gw);
     rng gb(seed, slot_base + 1);
-    init::zeros::fill(std::span<S>(p + bias_offset, Out), init::fans{In, Out}, gb);
+    if constexpr (requires(std::span<S> b, init::fans f, rng& r) { Init::fill_bias(b, f, r); })
+      Init::fill_bias(std::span<S>(p + bias_offset, Out), init::fans{In, Out}, gb);
+    else
+      init::zeros::fill(std::span<S>(p + bias_offset, Out), init::fans{In, Out}, gb);
   }
 
   /// The value Act::derivative reads: the output y, or the saved pre-activation z.

@@ -1,0 +1,16 @@
+#pragma once
+// constant<V>: w = V for every entry (V a double NTTP: g++ ≥ 11, clang ≥ 18).
+#include <algorithm>
+#include <ctnn/init/concepts.hpp>
+
+namespace ctnn::init {
+
+template <double V>
+struct constant {
+  template <class S>
+  static void fill(std::span<S> w, fans, rng&) {
+    std::fill(w.begin(), w.end(), static_cast<S>(V));
+  }
+};
+
+}  // namespace ctnn::init
