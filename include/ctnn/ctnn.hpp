@@ -8,6 +8,7 @@
 #include <ctnn/data/dataset.hpp>
 #include <ctnn/data/fashion_mnist.hpp>
 #include <ctnn/data/idx.hpp>
+#include <ctnn/diag/signal_probe.hpp>
 #include <ctnn/graph/input.hpp>
 #include <ctnn/graph/repeat.hpp>
 #include <ctnn/graph/residual.hpp>

@@ -16,6 +16,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 #include <fmt/format.h>
 #include <ctnn/core/aligned_buffer.hpp>
@@ -97,11 +98,25 @@ class model {
 
   /// Backward from dy = ∂L/∂y (batch × out_features, the last forward's batch; dy is consumed).
   /// Gradients are written into the gradient arena, or added to it when accumulate is true.
-  void backward(Scalar* dy, bool accumulate = false) {
+  void backward(Scalar* dy, bool accumulate = false) { backward_observed(dy, detail::no_observer{}, accumulate); }
+
+  /// Backward that reports each top-level layer's backward signal to `observe(module_index,
+  /// description, e, width)`, e being ∂L/∂(the layer's pre-activation output), batch × width.
+  template <class Observer>
+  void backward_observed(Scalar* dy, Observer&& observe, bool accumulate = false) {
     root::template backward<false, identity>(workspace_, params_.data(), grads_.data(), last_input_,
-                                             output_.data(), state_.data(), dy, static_cast<Scalar*>(nullptr), static_cast<const Scalar*>(nullptr),
-                                             scratch_.data(), last_batch_, accumulate);
+                                             output_.data(), state_.data(), dy, static_cast<Scalar*>(nullptr),
+                                             static_cast<const Scalar*>(nullptr), scratch_.data(), last_batch_,
+                                             accumulate, std::forward<Observer>(observe));
   }
+
+  /// After a forward: calls visit(module_index, description, output, width) for each top-level
+  /// layer in order (output: batch × width, after the layer's activation).
+  template <class Visit>
+  void visit_layer_outputs(Visit&& visit) {
+    root::visit_outputs(output_.data(), state_.data(), last_batch_, std::forward<Visit>(visit));
+  }
+  std::size_t last_batch() const noexcept { return last_batch_; }
 
   /// After a forward: the first top-level layer (in forward order) whose output holds a NaN or
   /// an infinity, as "module 2: dense<256> (Linear 256→256 + ReLU)"; empty when all are finite.

@@ -19,6 +19,12 @@
 
 namespace ctnn::detail {
 
+/// The default backward observer: observes nothing, costs nothing.
+struct no_observer {
+  template <class... Args>
+  void operator()(Args&&...) const noexcept {}
+};
+
 template <std::size_t N>
 constexpr std::array<std::size_t, N + 1> prefix_sums(const std::array<std::size_t, N>& a) {
   std::array<std::size_t, N + 1> s{};
@@ -135,10 +141,13 @@ struct chain_node {
     else return !std::is_same_v<typename child<K - 1>::activation, identity>;
   }
 
-  template <bool DyIsPre, class PrevAct, class S>
+  /// Backward. An observer, when given, is called after each child as
+  /// obs(module_index, description, e, width): e is the gradient the child consumed with respect
+  /// to its output, taken before its activation for a dense layer (∂L/∂z), batch × width.
+  template <bool DyIsPre, class PrevAct, class S, class Observer = no_observer>
   static void backward(kernels::workspace& ws, const S* p, S* g, const S* x, const S* y,
                        const S* state, S* dy, S* dx, const S* prev_saved, S* scratch,
-                       std::size_t batch, bool accumulate) {
+                       std::size_t batch, bool accumulate, Observer&& observe = {}) {
     S* mx = const_cast<S*>(x);
     S* my = const_cast<S*>(y);
     S* ms = const_cast<S*>(state);
@@ -168,6 +177,8 @@ struct chain_node {
             child_output<K>(my, ms, batch), child_state<K>(ms, batch), dyk, dxk, static_cast<const S*>(nullptr),
             child_scratch_ptr, batch, accumulate);
       }
+      if constexpr (!std::is_same_v<std::decay_t<Observer>, no_observer>)
+        observe(module_start[K], node::describe(), static_cast<const S*>(dyk), node::out);
     };
     [&]<std::size_t... K>(std::index_sequence<K...>) {
       (step(std::integral_constant<std::size_t, n - 1 - K>{}), ...);
