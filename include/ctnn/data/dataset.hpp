@@ -5,7 +5,7 @@
 // Build one with make_labeled, which checks those invariants once so the trainer need not.
 #include <ctnn/core/error.hpp>
 
-#include <xtensor/xtensor.hpp>
+#include <ctnn/core/xtensor.hpp>
 #include <fmt/format.h>
 
 #include <cstddef>
