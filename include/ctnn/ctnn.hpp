@@ -19,8 +19,9 @@
 #include <ctnn/layers/flatten.hpp>
 #include <ctnn/loss/mse.hpp>
 #include <ctnn/loss/softmax_cross_entropy.hpp>
-#include <ctnn/norm/none.hpp>
-#include <ctnn/optim/sgd.hpp>
+#include <ctnn/norm/all.hpp>
+#include <ctnn/optim/all.hpp>
+#include <ctnn/sched/all.hpp>
 #include <ctnn/train/evaluate.hpp>
 #include <ctnn/train/fit.hpp>
 #include <ctnn/train/metric.hpp>

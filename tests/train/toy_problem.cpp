@@ -99,3 +99,14 @@ TEST_CASE("a label outside the network's outputs is an error naming the sample",
                               {.progress = ctnn::progress_mode::quiet}),
                     Catch::Contains("label 5 of sample 17"));
 }
+
+TEST_CASE("fit follows a per-step schedule and an optimizer from the optim family", "[train]") {
+  const auto train = spirals(512, 8);
+  ctnn::model<net> m{ctnn::seed{1}};
+  const auto history = ctnn::fit(m, ctnn::loss::softmax_cross_entropy{}, ctnn::optim::adamw{.lr = 3e-3f}, train,
+                                 {.epochs = 40, .batch = 32, .progress = ctnn::progress_mode::quiet,
+                                  .schedule = ctnn::sched::warmup<ctnn::sched::cosine>{
+                                      .steps = 50, .start_factor = 0.0, .inner = {.lr = 3e-3, .total = 40 * 16}}});
+  CHECK(history.back().train_loss < 0.1);
+  CHECK(history.back().train_accuracy > 0.97);
+}

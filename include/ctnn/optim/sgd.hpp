@@ -6,11 +6,13 @@
 //   v ← μ v + (1 − τ) g         afterwards
 //   d ← g + μ v  (Nesterov)  or  d ← v  (μ ≠ 0)  or  d ← g
 //   p ← p − η d
-// One fused SIMD pass over (parameters, gradients, velocity).
+// μ = 0 is plain SGD; μ > 0 without Nesterov is Polyak's heavy ball (in PyTorch's form, with
+// the learning rate outside the velocity). One fused SIMD pass over (parameters, gradients,
+// velocity).
 #include <cstddef>
 #include <xsimd/xsimd.hpp>
 #include <ctnn/core/aligned_buffer.hpp>
-#include <ctnn/core/parallel_for.hpp>
+#include <ctnn/optim/elementwise.hpp>
 
 namespace ctnn::optim {
 
@@ -20,6 +22,7 @@ struct sgd {
   float dampening = 0.0f;
   float weight_decay = 0.0f;
   bool nesterov = false;
+  bool decay_biases = false;  ///< per-slot update only: see optim/concepts.hpp
 
   template <class S>
   struct state {
@@ -34,63 +37,35 @@ struct sgd {
     return st;
   }
 
-  template <class S>
-  void update(S* p, const S* g, state<S>& st, std::size_t n) const {
-    update_with_lr(p, g, st, n, static_cast<S>(lr));
-  }
+  CTNN_ELEMENTWISE_UPDATES
 
-  /// The update with a scheduled learning rate.
+  // The rule (called by optim::elementwise).
   template <class S>
-  void update_with_lr(S* p, const S* g, state<S>& st, std::size_t n, S eta) const {
-    const bool first = st.steps == 0;
-    ++st.steps;
-    S* v = st.velocity.data();
-    auto run = [&](std::size_t lo, std::size_t hi) {
-      if (momentum == 0.0f) update_range<false, false>(p, g, v, lo, hi, eta, first);
-      else if (nesterov) update_range<true, true>(p, g, v, lo, hi, eta, first);
-      else update_range<true, false>(p, g, v, lo, hi, eta, first);
-    };
-    // Memory-bound: two threads only pay off once the arenas leave L2 (≈ 256K parameters).
-    const int threads = n >= (1u << 18) ? num_threads() : 1;
-    parallel_chunks(threads, [&](int c, int cs) {
-      const std::size_t block = (n / cs + 63) / 64 * 64;
-      const std::size_t lo = std::min(n, block * c), hi = c + 1 == cs ? n : std::min(n, lo + block);
-      run(lo, hi);
-    });
+  struct coeffs {
+    S eta, mu, keep, decay_v;
+  };
+  template <class S>
+  coeffs<S> begin_step(state<S>& st, S eta) const {
+    const bool first = st.steps++ == 0;
+    // First step: v ← g exactly (no dampening, no decay of the zero velocity).
+    return {eta, S(momentum), first ? S(1) : S(1) - S(dampening), first ? S(0) : S(momentum)};
   }
-
- private:
-  template <bool Momentum, bool Nesterov, class S>
-  void update_range(S* p, const S* g, S* v, std::size_t lo, std::size_t hi, S eta, bool first) const {
-    using batch = xsimd::batch<S>;
-    constexpr std::size_t w = batch::size;
-    const S mu = momentum, keep = first ? S(1) : S(1) - S(dampening), wd = weight_decay;
-    const S decay_v = first ? S(0) : mu;  // first step: v ← g exactly
-    auto step = [&](auto pp, auto gg, auto vv, auto& out_p, auto& out_v) {
-      auto gd = gg + decltype(gg)(wd) * pp;
-      if constexpr (Momentum) {
-        auto nv = decltype(gg)(decay_v) * vv + decltype(gg)(keep) * gd;
-        out_v = nv;
-        if constexpr (Nesterov) out_p = pp - decltype(gg)(eta) * (gd + decltype(gg)(mu) * nv);
-        else out_p = pp - decltype(gg)(eta) * nv;
-      } else {
-        out_p = pp - decltype(gg)(eta) * gd;
-      }
-    };
-    std::size_t i = lo;
-    for (; i + w <= hi; i += w) {
-      batch pp = batch::load_unaligned(p + i), gg = batch::load_unaligned(g + i);
-      batch vv = Momentum ? batch::load_unaligned(v + i) : batch(S(0));
-      batch np, nv;
-      step(pp, gg, vv, np, nv);
-      np.store_unaligned(p + i);
-      if constexpr (Momentum) nv.store_unaligned(v + i);
-    }
-    for (; i < hi; ++i) {
-      S np, nv;
-      step(p[i], g[i], Momentum ? v[i] : S(0), np, nv);
-      p[i] = np;
-      if constexpr (Momentum) v[i] = nv;
+  template <class S>
+  void run(const coeffs<S>& c, S* p, const S* g, state<S>& st, std::size_t lo, std::size_t hi, S wd) const {
+    using B = xsimd::batch<S>;
+    if (momentum == 0.0f) {
+      fused_pass(lo, hi, g, [&](B gg, B& pp) { pp = pp - B(c.eta) * (gg + B(wd) * pp); }, p);
+    } else if (nesterov) {
+      fused_pass(lo, hi, g, [&](B gg, B& pp, B& vv) {
+        const B gd = gg + B(wd) * pp;
+        vv = B(c.decay_v) * vv + B(c.keep) * gd;
+        pp = pp - B(c.eta) * (gd + B(c.mu) * vv);
+      }, p, st.velocity.data());
+    } else {
+      fused_pass(lo, hi, g, [&](B gg, B& pp, B& vv) {
+        vv = B(c.decay_v) * vv + B(c.keep) * (gg + B(wd) * pp);
+        pp = pp - B(c.eta) * vv;
+      }, p, st.velocity.data());
     }
   }
 };

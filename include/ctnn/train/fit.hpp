@@ -6,7 +6,7 @@
 //    appended to options.metrics_csv when set;
 //  - a non-finite loss or gradient stops training with ctnn::error naming the step and the
 //    first layer where it appeared.
-// Returns one record per epoch.
+// Trains in training mode (validation runs in evaluation mode). Returns one record per epoch.
 #include <chrono>
 #include <cmath>
 #include <cstddef>
@@ -50,6 +50,9 @@ struct fit_options {
   bool check_finite = true;               ///< scan the gradient arena every step (≈1% of a step)
   /// Learning rate for an epoch (0-based); when empty, the optimizer's own lr throughout.
   std::function<double(std::size_t epoch)> learning_rate;
+  /// Learning rate for a global step (0-based), e.g. a ctnn::sched:: schedule; overrides
+  /// learning_rate when set.
+  std::function<double(std::size_t step)> schedule;
   std::function<void(const epoch_record&)> on_epoch;
 };
 
@@ -82,6 +85,7 @@ std::vector<epoch_record> fit(model<Net, S>& m, LossFn loss, Opt opt, const Data
       throw error(fmt::format("ctnn::fit: targets must be [n, {}] for this network", model_type::out_features));
   }
 
+  m.train();
   trainer tr{m, loss, opt};
   detail::batch_source<S, target_type, Dataset> source(data);
   std::vector<std::size_t> order(n);
@@ -120,7 +124,8 @@ std::vector<epoch_record> fit(model<Net, S>& m, LossFn loss, Opt opt, const Data
                                   global_step, epoch + 1, m.first_nonfinite_gradient()));
       }
       if constexpr (classification) train_acc.add(m.output(), source.targets(), b, model_type::out_features);
-      if (options.learning_rate) tr.apply_update(static_cast<S>(options.learning_rate(epoch)));
+      if (options.schedule) tr.apply_update(static_cast<S>(options.schedule(global_step)));
+      else if (options.learning_rate) tr.apply_update(static_cast<S>(options.learning_rate(epoch)));
       else tr.apply_update();
       loss_sum += static_cast<double>(l);
       bar.step(s, loss_sum / static_cast<double>(s + 1), lo + b);

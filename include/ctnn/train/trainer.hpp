@@ -7,6 +7,7 @@
 //   ctnn::trainer tr{m, ctnn::loss::softmax_cross_entropy{}, ctnn::optim::sgd{.lr = 0.01f}};
 //   float l = tr.step(x, labels, batch);
 #include <cstddef>
+#include <span>
 #include <ctnn/core/model.hpp>
 #include <ctnn/loss/concepts.hpp>
 #include <ctnn/optim/concepts.hpp>
@@ -41,14 +42,23 @@ class trainer {
     return loss;
   }
 
-  /// The optimizer's update from the current gradient arena.
-  void apply_update() {
-    opt_.update(model_.parameters().data(), model_.gradients().data(), state_, Model::parameter_count);
+  /// The optimizer's update from the current gradient arena, at the optimizer's own lr.
+  void apply_update() { apply_update(static_cast<scalar>(base_learning_rate())); }
+
+  /// The optimizer's own learning rate (a wrapper such as lookahead has it on its inner optimizer).
+  double base_learning_rate() const {
+    if constexpr (requires { opt_.lr; }) return opt_.lr;
+    else return opt_.inner.lr;
   }
-  /// The update with a scheduled learning rate.
+  /// The update with a scheduled learning rate. Optimizers that know the slot table get it: their
+  /// per-layer rules (LARS/LAMB trust ratios, no weight decay on biases and gains) apply.
   void apply_update(scalar lr) {
-    opt_.update_with_lr(model_.parameters().data(), model_.gradients().data(), state_,
-                        Model::parameter_count, lr);
+    if constexpr (SlotOptimizer<Opt>)
+      opt_.update(model_.parameters().data(), model_.gradients().data(), state_,
+                  std::span<const slot_desc>(Model::slots), lr);
+    else
+      opt_.update_with_lr(model_.parameters().data(), model_.gradients().data(), state_,
+                          Model::parameter_count, lr);
   }
 
   Model& model() noexcept { return model_; }

@@ -1,0 +1,22 @@
+#pragma once
+// sched::cosine: cosine annealing with a floor (Loshchilov & Hutter 2017, arXiv:1608.03983,
+// one period; torch CosineAnnealingLR's closed form):
+//   η_t = η_min + ½ (η − η_min)(1 + cos(π min(t, T)/T))
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <numbers>
+
+namespace ctnn::sched {
+
+struct cosine {
+  double lr = 0.1;
+  std::size_t total = 1000;  ///< T: steps to reach the floor; constant at η_min afterwards
+  double min_lr = 0.0;
+  double operator()(std::size_t t) const {
+    const double x = double(std::min(t, total)) / double(total);
+    return min_lr + 0.5 * (lr - min_lr) * (1 + std::cos(std::numbers::pi * x));
+  }
+};
+
+}  // namespace ctnn::sched

@@ -1,0 +1,20 @@
+#pragma once
+// sched::multistep: η_t = η γ^k, k = the number of milestones ≤ t (torch MultiStepLR).
+#include <cmath>
+#include <cstddef>
+#include <vector>
+
+namespace ctnn::sched {
+
+struct multistep {
+  double lr = 0.1;
+  std::vector<std::size_t> milestones{};
+  double gamma = 0.1;
+  double operator()(std::size_t t) const {
+    std::size_t k = 0;
+    for (std::size_t m : milestones) k += m <= t;
+    return lr * std::pow(gamma, double(k));
+  }
+};
+
+}  // namespace ctnn::sched

@@ -1,0 +1,53 @@
+#pragma once
+// sched::reduce_on_plateau: multiply the rate by `factor` when a metric has not improved for
+// more than `patience` observations (torch ReduceLROnPlateau, mode "min", threshold "rel"):
+//   improved  ⇔  metric < best (1 − threshold)
+//   bad = 0 on improvement, else bad + 1; during cooldown bad = 0
+//   bad > patience:  η ← max(η · factor, η_min),  cooldown restarts,  bad = 0
+// operator()(t) returns the current rate whatever t; observe(metric) drives it (once an epoch).
+#include <algorithm>
+#include <cstddef>
+#include <limits>
+
+namespace ctnn::sched {
+
+struct reduce_on_plateau {
+  double lr = 0.1;
+  double factor = 0.1;
+  std::size_t patience = 10;
+  double threshold = 1e-4;
+  std::size_t cooldown = 0;
+  double min_lr = 0.0;
+
+  double current = -1;  ///< the rate now (lr until the first reduction); state
+  double best = std::numeric_limits<double>::infinity();
+  std::size_t bad = 0, cooling = 0;
+
+  double operator()(std::size_t) const { return current < 0 ? lr : current; }
+
+  /// Feeds one metric value (lower is better); returns true when the rate was reduced.
+  bool observe(double metric) {
+    if (current < 0) current = lr;
+    if (metric < best * (1 - threshold)) {
+      best = metric;
+      bad = 0;
+    } else {
+      ++bad;
+    }
+    if (cooling > 0) {
+      --cooling;
+      bad = 0;
+    }
+    if (bad > patience) {
+      const double next = std::max(current * factor, min_lr);
+      const bool reduced = current - next > 1e-8;
+      current = next;
+      cooling = cooldown;
+      bad = 0;
+      return reduced;
+    }
+    return false;
+  }
+};
+
+}  // namespace ctnn::sched

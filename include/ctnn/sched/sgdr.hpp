@@ -1,0 +1,26 @@
+#pragma once
+// sched::sgdr: cosine annealing with warm restarts (Loshchilov & Hutter 2017, arXiv:1608.03983;
+// torch CosineAnnealingWarmRestarts). Period i lasts T_i = T_0 T_multⁱ steps; within it
+//   η_t = η_min + ½ (η − η_min)(1 + cos(π T_cur / T_i))
+#include <cmath>
+#include <cstddef>
+#include <numbers>
+
+namespace ctnn::sched {
+
+struct sgdr {
+  double lr = 0.1;
+  std::size_t t0 = 100;  ///< T_0 ≥ 1
+  std::size_t t_mult = 1;
+  double min_lr = 0.0;
+  double operator()(std::size_t t) const {
+    std::size_t period = t0, cur = t;
+    while (cur >= period) {
+      cur -= period;
+      period *= t_mult < 1 ? 1 : t_mult;  // T_mult ≥ 1
+    }
+    return min_lr + 0.5 * (lr - min_lr) * (1 + std::cos(std::numbers::pi * double(cur) / double(period)));
+  }
+};
+
+}  // namespace ctnn::sched
