@@ -65,13 +65,13 @@ struct network {
 
 std::vector<network> networks() {
   std::vector<network> n;
-  auto mlp = [](std::size_t b) {
+  auto mlp = [] {
     return std::vector<layer>{make_layer<784, 256, ctnn::relu, ctnn::identity>(),
                               make_layer<256, 256, ctnn::relu, ctnn::relu>(),
                               make_layer<256, 10, ctnn::identity, ctnn::relu>()};
   };
-  n.push_back({"mlp784_b256", 256, mlp(256)});
-  n.push_back({"mlp784_b64", 64, mlp(64)});
+  n.push_back({"mlp784_b256", 256, mlp()});
+  n.push_back({"mlp784_b64", 64, mlp()});
   std::vector<layer> deep;
   deep.push_back(make_layer<128, 128, ctnn::relu, ctnn::identity>());
   for (int l = 1; l < 31; ++l) deep.push_back(make_layer<128, 128, ctnn::relu, ctnn::relu>());

@@ -1,7 +1,7 @@
 #pragma once
 // The (In, Out) layer shapes the kernel tests instantiate: odd sizes from {1, 3, 7, 17, 33,
 // 100, 257} exercising every tail (row tails via the runtime batch, column tails, N < 4 dot
-// path, K = 1), plus two exact-panel shapes (64, 128). Batch runs over kcheck::batches.
+// path, K = 1), two exact-panel shapes (64, 128) and two shapes big enough to be threaded. Batch runs over kcheck::batches.
 #include <cstddef>
 #include <utility>
 
@@ -29,6 +29,10 @@ void for_each_shape(F&& f) {
   f(shape<7, 257>{});
   f(shape<64, 128>{});
   f(shape<128, 64>{});
+  // Above the kernels' 8 MFLOP serial threshold at batch 257, so 2 threads really split:
+  // 257×257 splits by weight panels (6 panels), 257×100 by batch rows (3 panels).
+  f(shape<257, 257>{});
+  f(shape<257, 100>{});
 }
 
 /// Fewer shapes for the every-activation sweep.

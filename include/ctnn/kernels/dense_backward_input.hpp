@@ -4,10 +4,11 @@
 //
 // dz: batch×Out, W: Out×In, saved/dx: batch×In. GEMM view: A = dz (broadcast along k = Out),
 // B = W, whose rows are already k-major: packed panel by panel (a copy, O(In·Out)) so the
-// micro-kernel reads them with unit stride. Threads split the batch rows; bitwise identical
+// micro-kernel reads them with unit stride. Threads split the weight panels (or the batch rows); bitwise identical
 // for any thread count.
 #include <algorithm>
 #include <cstddef>
+#include <tuple>
 #include <type_traits>
 
 #include <ctnn/core/parallel_for.hpp>
@@ -51,21 +52,29 @@ void dense_backward_input(const S* dz, std::size_t batch, const S* w, const S* s
   // Per thread: the packed panel (Out × NR), then the row-tail copy (MR × Out).
   constexpr std::size_t panel_elems = (Out * std::max(blk::NR, blk::NRt) + 15) / 16 * 16;
   ws.reserve(threads, (panel_elems + std::size_t(std::max(blk::MR, blk::MRt)) * Out) * sizeof(S));
+  // Split by weight panels when they divide evenly, else by batch rows (as dense_forward).
+  const bool by_panels = threads > 1 && blk::panels % std::size_t(threads) == 0;
   parallel_chunks(threads, [&](int c, int cs) {
-    const auto [blo, bhi] = chunk_range(row_blocks, c, cs);
-    const std::size_t r0 = blo * blk::MR, r1 = std::min(batch, bhi * blk::MR);
+    std::size_t r0 = 0, r1 = batch, p0 = 0, p1 = blk::panels;
+    if (by_panels) {
+      std::tie(p0, p1) = chunk_range(blk::panels, c, cs);
+    } else {
+      const auto [blo, bhi] = chunk_range(row_blocks, c, cs);
+      r0 = blo * blk::MR;
+      r1 = std::min(batch, bhi * blk::MR);
+    }
     if (r0 >= r1) return;
     S* panel = ws.buffer<S>(c);
     S* tail = panel + panel_elems;
-    for (std::size_t p = 0; p < blk::full_panels; ++p) {
+    for (std::size_t p = p0; p < p1; ++p) {
       const std::size_t n0 = p * blk::NR;
-      pack_rows<S, blk::NR>(w + n0, In, Out, blk::NR, panel);
-      dense_backward_input_panel<In, Out, PrevAct, S, blk::MR, blk::NV, blk::NR>(dz, r0, r1, panel, n0, saved, dx, tail);
-    }
-    if constexpr (blk::NVt > 0) {
-      const std::size_t n0 = blk::full_panels * blk::NR;
-      pack_rows<S, blk::NRt>(w + n0, In, Out, blk::tail_cols, panel);
-      dense_backward_input_panel<In, Out, PrevAct, S, blk::MRt, blk::NVt, blk::NRt>(dz, r0, r1, panel, n0, saved, dx, tail);
+      if (p < blk::full_panels) {
+        pack_rows<S, blk::NR>(w + n0, In, Out, blk::NR, panel);
+        dense_backward_input_panel<In, Out, PrevAct, S, blk::MR, blk::NV, blk::NR>(dz, r0, r1, panel, n0, saved, dx, tail);
+      } else if constexpr (blk::NVt > 0) {
+        pack_rows<S, blk::NRt>(w + n0, In, Out, blk::tail_cols, panel);
+        dense_backward_input_panel<In, Out, PrevAct, S, blk::MRt, blk::NVt, blk::NRt>(dz, r0, r1, panel, n0, saved, dx, tail);
+      }
     }
   });
 }

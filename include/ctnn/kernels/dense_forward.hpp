@@ -4,11 +4,12 @@
 //
 // x: batch×In, W: Out×In (PyTorch layout), b: Out, y and z: batch×Out, all row-major.
 // GEMM view: C = A·B with A = x (broadcast along k = In), B = Wᵀ packed panel by panel
-// (transposing pack, O(In·Out), amortized over the batch). Threads split the batch rows;
+// (transposing pack, O(In·Out), amortized over the batch). Threads split the weight panels (or the batch rows);
 // each output element is one fma chain over k, so results are bitwise identical for any
 // thread count. Out < 4 (a regression head) takes a dot-product path along k instead.
 #include <algorithm>
 #include <cstddef>
+#include <tuple>
 
 #include <ctnn/core/parallel_for.hpp>
 #include <ctnn/kernels/blocking.hpp>
@@ -84,21 +85,31 @@ void dense_forward(const S* x, std::size_t batch, const S* w, const S* b, S* y, 
     // Per thread: the packed panel (In × NR), then the row-tail copy (MR × In).
     constexpr std::size_t panel_elems = (In * std::max(blk::NR, blk::NRt) + 15) / 16 * 16;
     ws.reserve(threads, (panel_elems + std::size_t(std::max(blk::MR, blk::MRt)) * In) * sizeof(S));
+    // Split: by weight panels when they divide evenly (each thread packs only its own panels;
+    // no duplicated transposing pack), else by batch rows (all panels packed by
+    // every thread). Either way each output is computed whole by one thread.
+    const bool by_panels = threads > 1 && blk::panels % std::size_t(threads) == 0;
     parallel_chunks(threads, [&](int c, int cs) {
-      const auto [blo, bhi] = chunk_range(row_blocks, c, cs);
-      const std::size_t r0 = blo * blk::MR, r1 = std::min(batch, bhi * blk::MR);
+      std::size_t r0 = 0, r1 = batch, p0 = 0, p1 = blk::panels;
+      if (by_panels) {
+        std::tie(p0, p1) = chunk_range(blk::panels, c, cs);
+      } else {
+        const auto [blo, bhi] = chunk_range(row_blocks, c, cs);
+        r0 = blo * blk::MR;
+        r1 = std::min(batch, bhi * blk::MR);
+      }
       if (r0 >= r1) return;
       S* panel = ws.buffer<S>(c);
       S* tail = panel + panel_elems;
-      for (std::size_t p = 0; p < blk::full_panels; ++p) {
+      for (std::size_t p = p0; p < p1; ++p) {
         const std::size_t n0 = p * blk::NR;
-        pack_transposed<S, blk::NR>(w + n0 * In, In, In, blk::NR, panel);
-        dense_forward_panel<In, Out, Act, S, blk::MR, blk::NV, blk::NR>(x, r0, r1, panel, n0, b, y, z, tail);
-      }
-      if constexpr (blk::NVt > 0) {
-        const std::size_t n0 = blk::full_panels * blk::NR;
-        pack_transposed<S, blk::NRt>(w + n0 * In, In, In, blk::tail_cols, panel);
-        dense_forward_panel<In, Out, Act, S, blk::MRt, blk::NVt, blk::NRt>(x, r0, r1, panel, n0, b, y, z, tail);
+        if (p < blk::full_panels) {
+          pack_transposed<S, blk::NR>(w + n0 * In, In, In, blk::NR, panel);
+          dense_forward_panel<In, Out, Act, S, blk::MR, blk::NV, blk::NR>(x, r0, r1, panel, n0, b, y, z, tail);
+        } else if constexpr (blk::NVt > 0) {
+          pack_transposed<S, blk::NRt>(w + n0 * In, In, In, blk::tail_cols, panel);
+          dense_forward_panel<In, Out, Act, S, blk::MRt, blk::NVt, blk::NRt>(x, r0, r1, panel, n0, b, y, z, tail);
+        }
       }
     });
   }

@@ -47,9 +47,10 @@ __attribute__((noinline)) S fma_peak_loop(long iters, S seed) {
 }  // namespace detail
 
 /// Peak GFLOP/s of S fma over `threads` threads: best of `trials` trials of ~`seconds`/trials
-/// each (the best, since a shared machine only ever slows the loop down). 2 flops per lane per fma.
+/// each (the best, since a shared machine only ever slows the loop down; short trials, ~5 ms,
+/// are likelier to run unpreempted on a busy machine). 2 flops per lane per fma.
 template <class S = float>
-double fma_peak_gflops(int threads, double seconds = 0.3, int trials = 10) {
+double fma_peak_gflops(int threads, double seconds = 0.1, int trials = 20) {
   constexpr std::size_t L = detail::lanes<S>;
   const double flop_per_iter = 24.0 * double(L) * 2.0;
   // Calibrate from a first run of 1e6 iterations.

@@ -152,10 +152,15 @@ inline std::pair<std::size_t, std::size_t> chunk_range(std::size_t total, int c,
   return {total * cc / cs, total * (cc + 1) / cs};
 }
 
-/// Threads for a call of `flops` floating-point operations: serial below 2 MFLOP (2-thread
-/// fork/join costs ~2-5 µs here), at most one per `units` of splittable work.
+/// Threads for a call of `flops` floating-point operations: serial below 8 MFLOP, at most one
+/// per `units` of splittable work. Measured on the 2-core VM: a 128×128 batch-128 layer
+/// (4.2 MFLOP, ~20 µs serial) ran in 15-18 µs on 2 threads at best and, with other processes
+/// on the machine, often stalled for milliseconds in the fork/join; 784×256 batch 64
+/// (26 MFLOP) gains 1.5-1.8×.
+inline constexpr double serial_below_flops = 8.0e6;
+
 inline int threads_for(double flops, std::size_t units, int max_threads) noexcept {
-  if (flops < 2.0e6 || max_threads <= 1) return 1;
+  if (flops < serial_below_flops || max_threads <= 1) return 1;
   int t = max_threads;
   if (static_cast<std::size_t>(t) > units) t = static_cast<int>(units);
   return t < 1 ? 1 : t;
