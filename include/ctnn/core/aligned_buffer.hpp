@@ -3,6 +3,8 @@
 // workspace in ctnn is one of these, so the kernels may assume cache-line alignment.
 #include <cstddef>
 #include <cstring>
+#include <limits>
+#include <type_traits>
 #include <new>
 #include <utility>
 
@@ -12,6 +14,8 @@ inline constexpr std::size_t cache_line = 64;
 
 template <class T>
 class aligned_buffer {
+  static_assert(std::is_trivially_copyable_v<T>, "aligned_buffer copies and zeroes with memcpy/memset");
+
  public:
   aligned_buffer() = default;
   explicit aligned_buffer(std::size_t n) { resize(n); }
@@ -30,8 +34,11 @@ class aligned_buffer {
   /// Resizes to n elements, all zero. Contents are not preserved.
   void resize(std::size_t n) {
     if (n != size_) {
+      if (n > std::numeric_limits<std::size_t>::max() / sizeof(T)) throw std::bad_array_new_length();
+      // Allocate first: if it throws, the buffer keeps its old contents and size.
+      T* fresh = n ? static_cast<T*>(::operator new(n * sizeof(T), std::align_val_t{cache_line})) : nullptr;
       release();
-      if (n) data_ = static_cast<T*>(::operator new(n * sizeof(T), std::align_val_t{cache_line}));
+      data_ = fresh;
       size_ = n;
     }
     if (size_) std::memset(static_cast<void*>(data_), 0, size_ * sizeof(T));

@@ -21,7 +21,9 @@ inline int num_threads() noexcept {
 #endif
 }
 
-/// Sets the number of threads ctnn's kernels use (overrides OMP_NUM_THREADS).
+/// Sets the number of threads ctnn's kernels use (overrides OMP_NUM_THREADS) for parallel work
+/// started from the calling thread (OpenMP's nthreads-var is per thread: call it on the thread
+/// that trains).
 inline void set_num_threads(int n) noexcept {
 #if defined(_OPENMP)
   omp_set_num_threads(n < 1 ? 1 : n);
@@ -32,7 +34,9 @@ inline void set_num_threads(int n) noexcept {
 
 /// Calls body(chunk, chunks) once for each of `chunks` chunks, in parallel when
 /// chunks > 1. Static assignment: chunk c always runs on thread c, so results that
-/// depend on the partition are reproducible for a given thread count.
+/// depend on the partition are reproducible for a given team size (`chunks` receives the team
+/// OpenMP actually formed, which OMP_DYNAMIC or OMP_THREAD_LIMIT may make smaller). body must not
+/// throw: an exception cannot leave an OpenMP region.
 template <class Body>
 void parallel_chunks(int chunks, Body&& body) {
   if (chunks <= 1) {

@@ -1,6 +1,7 @@
 #pragma once
 // Seeded random streams. ctnn never uses std::*_distribution: their output differs between
-// standard libraries, and a seed must give the same network everywhere.
+// standard libraries. The integer stream and uniform() are bit-identical everywhere; normal()
+// goes through std::log/sin/cos, which may differ in the last ulp between C libraries.
 //
 // rng: xoshiro256** (Blackman & Vigna 2018), state seeded by splitmix64 from (seed, stream).
 // Each parameter slot draws from its own stream, so initialization does not depend on
@@ -53,7 +54,7 @@ class rng {
     has_spare_ = true;
     return r * std::cos(2.0 * std::numbers::pi * u2);
   }
-  /// Uniform integer in [0, n) without modulo bias (Lemire's method).
+  /// Uniform integer in [0, n) without modulo bias (Lemire's method). n must be positive.
   std::uint64_t below(std::uint64_t n) noexcept {
     __uint128_t m = static_cast<__uint128_t>(next()) * n;
     auto low = static_cast<std::uint64_t>(m);

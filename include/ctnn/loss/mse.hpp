@@ -16,13 +16,13 @@ struct mse {
   static S value_and_grad(const S* y, const S* t, std::size_t batch, std::size_t width, S* dy) {
     const std::size_t n = batch * width;
     const S scale = S(2) / static_cast<S>(n);
-    S total = 0;
+    double total = 0;  // in double: a float sum over a large batch loses digits
     for (std::size_t i = 0; i < n; ++i) {
       const S d = y[i] - t[i];
-      total += d * d;
+      total += static_cast<double>(d) * static_cast<double>(d);
       if (dy) dy[i] = scale * d;
     }
-    return total / static_cast<S>(n);
+    return static_cast<S>(total / static_cast<double>(n));
   }
 
   template <class S>

@@ -2,6 +2,7 @@
 // Metrics for ctnn::evaluate. A metric accumulates over batches of network outputs and targets.
 //   metric::accuracy   fraction of samples whose largest output is the label (argmax; ties → lowest index)
 //   metric::mean_loss<L>  the loss L averaged over every sample
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 
@@ -14,9 +15,12 @@ struct accuracy {
     for (std::size_t i = 0; i < batch; ++i) {
       const S* row = y + i * width;
       std::size_t best = 0;
-      for (std::size_t j = 1; j < width; ++j)
+      bool finite = std::isfinite(row[0]);
+      for (std::size_t j = 1; j < width; ++j) {
+        finite &= std::isfinite(row[j]);
         if (row[j] > row[best]) best = j;
-      correct += best == static_cast<std::size_t>(labels[i]);
+      }
+      correct += finite && best == static_cast<std::size_t>(labels[i]);  // a NaN row is never right
     }
     total += batch;
   }

@@ -24,7 +24,8 @@ class trainer {
       : model_(m), loss_(loss), opt_(opt), state_(opt.template make_state<scalar>(Model::parameter_count)) {}
 
   /// One step on a batch: x is batch × in_features, targets batch (labels) or batch × out.
-  /// Returns the loss before the update.
+  /// Returns the loss before the update. Nothing is checked here (this is the hot path): targets
+  /// must be valid for the loss (fit checks them; or call LossFn::check_targets once).
   scalar step(const scalar* x, const target_type* targets, std::size_t batch) {
     const scalar loss = forward_backward(x, targets, batch);
     apply_update();

@@ -3,7 +3,12 @@
 // parameter, xtensor in and out. The gradient is returned in the arena's layout (flat, with slot
 // padding, which is always zero) and is also left in m's gradient arena, reachable by name with
 // m.gradient("0.weight").
+// It runs in the model's current mode: in training mode a batch-norm layer uses the batch's
+// statistics (and updates its running ones); in evaluation mode the gradient goes through the
+// running statistics.
 #include <cstddef>
+#include <string>
+#include <type_traits>
 #include <fmt/format.h>
 #include <ctnn/core/error.hpp>
 #include <ctnn/core/model.hpp>
@@ -22,19 +27,27 @@ value_and_gradient<S> value_and_grad(model<Net, S>& m, const LossFn&, const xt::
                                      const xt::xexpression<EY>& y_expr) {
   using model_type = model<Net, S>;
   using target_type = typename LossFn::template target<S>;
+  using given_type = typename std::decay_t<EY>::value_type;
+  static_assert(!std::is_integral_v<target_type> || std::is_integral_v<given_type>,
+                "ctnn::value_and_grad: this loss takes integer class labels; the targets given are not integers");
   const auto& xe = x_expr.derived_cast();
   model_type::check_input(xe);
   const std::size_t batch = xe.shape()[0];
+  if (batch == 0) throw error("ctnn::value_and_grad: the batch is empty");
   xt::xtensor<S, 2> x = xe;
   xt::xarray<target_type> t = y_expr.derived_cast();
-  const std::size_t per_sample = t.dimension() == 1 ? 1 : t.size() / std::max<std::size_t>(1, t.shape()[0]);
-  if (t.dimension() == 0 || t.shape()[0] != batch)
-    throw error(fmt::format("ctnn::value_and_grad: {} inputs but {} targets", batch,
-                            t.dimension() ? t.shape()[0] : 0));
-  const std::size_t expected = std::is_integral_v<target_type> ? 1 : model_type::out_features;
-  if (per_sample != expected)
-    throw error(fmt::format("ctnn::value_and_grad: each target has {} values; the loss needs {}",
-                            per_sample, expected));
+  // Labels: [batch]. Regression targets: [batch, out] ([batch] too when out is 1).
+  const bool labels = std::is_integral_v<target_type>;
+  const bool shape_ok = labels ? (t.dimension() == 1 && t.shape()[0] == batch)
+                               : ((t.dimension() == 2 && t.shape()[0] == batch && t.shape()[1] == model_type::out_features) ||
+                                  (t.dimension() == 1 && model_type::out_features == 1 && t.shape()[0] == batch));
+  if (!shape_ok) {
+    std::string got;
+    for (std::size_t d = 0; d < t.dimension(); ++d) got += (d ? ", " : "") + std::to_string(t.shape()[d]);
+    throw error(labels ? fmt::format("ctnn::value_and_grad: expected {} labels (shape [{}]), got shape [{}]", batch, batch, got)
+                       : fmt::format("ctnn::value_and_grad: expected targets of shape [{}, {}], got [{}]", batch,
+                                     model_type::out_features, got));
+  }
   LossFn::check_targets(t.data(), batch, model_type::out_features);
   const S* y = m.forward(x.data(), batch);
   S* dy = m.output_gradient();
