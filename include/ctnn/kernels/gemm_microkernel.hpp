@@ -157,7 +157,11 @@ inline std::pair<std::size_t, std::size_t> chunk_range(std::size_t total, int c,
 /// (4.2 MFLOP, ~20 µs serial) ran in 15-18 µs on 2 threads at best and, with other processes
 /// on the machine, often stalled for milliseconds in the fork/join; 784×256 batch 64
 /// (26 MFLOP) gains 1.5-1.8×.
-inline constexpr double serial_below_flops = 8.0e6;
+/// CTNN_SERIAL_BELOW_FLOPS overrides it at compile time (for measuring the threshold).
+#ifndef CTNN_SERIAL_BELOW_FLOPS
+#define CTNN_SERIAL_BELOW_FLOPS 8.0e6
+#endif
+inline constexpr double serial_below_flops = CTNN_SERIAL_BELOW_FLOPS;
 
 inline int threads_for(double flops, std::size_t units, int max_threads) noexcept {
   if (flops < serial_below_flops || max_threads <= 1) return 1;
