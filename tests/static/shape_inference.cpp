@@ -45,6 +45,18 @@ static_assert([]<class... P>(std::tuple<P...>*) { return (ctnn::InitPolicy<P> &&
     static_cast<ctnn::init::all*>(nullptr)));
 static_assert(!ctnn::InitPolicy<int> && !ctnn::InitPolicy<ctnn::relu>);
 static_assert(ctnn::NormPolicy<ctnn::norm::none> && !ctnn::NormPolicy<ctnn::init::zeros>);
+static_assert([]<class... N>(std::tuple<N...>*) { return (ctnn::NormLayer<N> && ...); }(
+    static_cast<ctnn::norm::all*>(nullptr)));
+static_assert(!ctnn::NormLayer<ctnn::norm::none>);
+static_assert(ctnn::WeightReparametrization<ctnn::norm::weight_norm> &&
+              ctnn::WeightReparametrization<ctnn::norm::spectral_norm> &&
+              !ctnn::WeightReparametrization<ctnn::norm::batch_norm<>> && !ctnn::NormLayer<ctnn::norm::weight_norm>);
+// dense<Out, Init, Norm> is Linear, Norm (two modules), then the activation (a third).
+using bn_mlp = ctnn::sequential<ctnn::input<8>, ctnn::dense<16, ctnn::init::kaiming_normal<>, ctnn::norm::batch_norm<>>,
+                                ctnn::relu, ctnn::dense<4>>;
+static_assert(ctnn::model<bn_mlp>::root::modules == 4 && ctnn::model<bn_mlp>::root::n == 4);
+static_assert(ctnn::model<bn_mlp>::buffer_slot_count == 2 && ctnn::model<bn_mlp>::slot_count == 6);
+static_assert(ctnn::model<mlp_model::network>::buffer_count == 0);
 static_assert(ctnn::Optimizer<ctnn::optim::sgd>);
 static_assert(ctnn::Loss<ctnn::loss::softmax_cross_entropy> && ctnn::Loss<ctnn::loss::mse>);
 

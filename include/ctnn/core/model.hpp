@@ -2,6 +2,9 @@
 // model<Net, Scalar>: a network type made real. It owns
 //  - ONE 64-byte-aligned parameter arena, with every slot's offset a compile-time constant,
 //  - a gradient arena of the same layout,
+//  - a buffer arena (running statistics of normalization layers): named like parameters
+//    ("1.running_mean") but never given gradients or optimizer updates,
+//  - a mode, training or evaluation (m.train(), m.eval()); predict() always runs in evaluation,
 //  - the forward state (activations) and backward scratch, sized once for the largest batch.
 // Parameters are named as PyTorch's nn.Sequential names the equivalent module ("0.weight") and
 // reachable by name as xtensor views into the arena.
@@ -45,18 +48,37 @@ class model {
   static constexpr std::size_t parameter_count = root::params;  ///< arena size, with slot padding
   static constexpr std::size_t slot_count = root::slot_count;
   static constexpr std::array<slot_desc, slot_count> slots = root::slots();
+  static constexpr std::size_t buffer_count = root::buffers;  ///< buffer arena size, with padding
+  static constexpr std::size_t buffer_slot_count = root::buffer_slot_count;
+  static constexpr std::array<slot_desc, buffer_slot_count> buffer_slots = root::buffer_slots();
   /// GEMM flops of one forward pass per sample (2·In·Out per dense layer).
   static constexpr std::size_t forward_flops_per_sample = root::flops_per_sample;
 
-  explicit model(ctnn::seed s = {}) : params_(parameter_count), grads_(parameter_count) {
+  explicit model(ctnn::seed s = {})
+      : params_(parameter_count), grads_(parameter_count), buffers_(std::max<std::size_t>(1, buffer_count)) {
     reinitialize(s);
   }
 
-  /// Draws every parameter again from its init policy (one random stream per slot).
+  /// Draws every parameter again from its init policy (one random stream per slot) and resets
+  /// the buffers.
   void reinitialize(ctnn::seed s) {
     std::fill(params_.begin(), params_.end(), Scalar(0));
     root::init(params_.data(), s.value, 0);
+    reset_buffers();
   }
+  /// Puts every buffer back to its initial value (running mean 0, running variance 1).
+  void reset_buffers() noexcept {
+    std::fill(buffers_.begin(), buffers_.end(), Scalar(0));
+    for (const auto& b : buffer_slots) std::fill_n(buffers_.data() + b.offset, b.size(), static_cast<Scalar>(b.initial));
+  }
+
+  // ---- mode ----
+  /// Training mode (the default): normalization uses batch statistics and updates running ones.
+  void train() noexcept { mode_ = mode::train; }
+  /// Evaluation mode: normalization uses the running statistics; buffers are left unchanged.
+  void eval() noexcept { mode_ = mode::eval; }
+  void set_mode(ctnn::mode m) noexcept { mode_ = m; }
+  ctnn::mode current_mode() const noexcept { return mode_; }
 
   // ---- arenas ----
   std::span<Scalar> parameters() noexcept { return {params_.data(), params_.size()}; }
@@ -64,6 +86,9 @@ class model {
   std::span<Scalar> gradients() noexcept { return {grads_.data(), grads_.size()}; }
   std::span<const Scalar> gradients() const noexcept { return {grads_.data(), grads_.size()}; }
   void zero_gradients() noexcept { std::fill(grads_.begin(), grads_.end(), Scalar(0)); }
+  /// The buffer arena (buffer_count elements; empty when the network has no buffers).
+  std::span<Scalar> buffers() noexcept { return {buffers_.data(), buffer_count}; }
+  std::span<const Scalar> buffers() const noexcept { return {buffers_.data(), buffer_count}; }
 
   // ---- names ----
   static std::vector<std::string> parameter_names() {
@@ -80,16 +105,31 @@ class model {
   }
   /// An xtensor view of a parameter ([out, in] for weights, [out] for biases).
   auto parameter(std::string_view name) { return view(params_.data(), slot(name)); }
+
+  static std::vector<std::string> buffer_names() {
+    std::vector<std::string> names;
+    for (const auto& s : buffer_slots) names.push_back(s.name());
+    return names;
+  }
+  /// The buffer slot called `name` ("1.running_var"); ctnn::error listing the valid names otherwise.
+  static const slot_desc& buffer_slot(std::string_view name) {
+    for (const auto& s : buffer_slots)
+      if (s.name() == name) return s;
+    throw error(fmt::format("ctnn::model: no buffer named '{}'; the network has: {}", name,
+                            fmt::join(buffer_names(), ", ")));
+  }
+  /// An xtensor view of a buffer ([features]).
+  auto buffer(std::string_view name) { return view(buffers_.data(), buffer_slot(name)); }
   auto gradient(std::string_view name) { return view(grads_.data(), slot(name)); }
 
   // ---- low-level passes (raw row-major pointers; used by trainers and probes) ----
-  /// Training forward: keeps what backward needs. x (batch × in_features) must stay alive and
+  /// Forward in the current mode; keeps what backward needs. x (batch × in_features) must stay alive and
   /// unchanged until backward.
   const Scalar* forward(const Scalar* x, std::size_t batch) {
     reserve(batch);
     last_input_ = x;
     last_batch_ = batch;
-    root::forward(workspace_, params_.data(), x, output_.data(), state_.data(), batch);
+    root::forward(context(), params_.data(), x, output_.data(), state_.data(), batch);
     return output_.data();
   }
   /// Output of the last forward: batch × out_features.
@@ -104,7 +144,7 @@ class model {
   /// description, e, width)`, e being ∂L/∂(the layer's pre-activation output), batch × width.
   template <class Observer>
   void backward_observed(Scalar* dy, Observer&& observe, bool accumulate = false) {
-    root::template backward<false, identity>(workspace_, params_.data(), grads_.data(), last_input_,
+    root::template backward<false, identity>(context(), params_.data(), grads_.data(), last_input_,
                                              output_.data(), state_.data(), dy, static_cast<Scalar*>(nullptr),
                                              static_cast<const Scalar*>(nullptr), scratch_.data(), last_batch_,
                                              accumulate, std::forward<Observer>(observe));
@@ -164,7 +204,10 @@ class model {
     check_input(x);
     const std::size_t batch = x.shape()[0];
     xt::xtensor<Scalar, 2> input = x;  // contiguous row-major copy in this model's scalar type
+    const ctnn::mode saved = mode_;
+    mode_ = mode::eval;
     forward(input.data(), batch);
+    mode_ = saved;
     xt::xtensor<Scalar, 2> y = xt::empty<Scalar>({batch, out_features});
     std::copy(output_.data(), output_.data() + batch * out_features, y.data());
     last_input_ = nullptr;
@@ -201,13 +244,16 @@ class model {
       return 0;
   }
 
+  run_context<Scalar> context() noexcept { return {workspace_, mode_, buffers_.data()}; }
+
   static auto view(Scalar* arena, const slot_desc& s) {
     std::vector<std::size_t> shape = s.rank == 2 ? std::vector<std::size_t>{s.rows, s.cols}
                                                  : std::vector<std::size_t>{s.rows};
     return xt::adapt(arena + s.offset, s.size(), xt::no_ownership(), shape);
   }
 
-  aligned_buffer<Scalar> params_, grads_;
+  aligned_buffer<Scalar> params_, grads_, buffers_;
+  ctnn::mode mode_ = mode::train;
   aligned_buffer<Scalar> output_, output_grad_, state_, scratch_;
   kernels::workspace workspace_;
   std::size_t capacity_ = 0;

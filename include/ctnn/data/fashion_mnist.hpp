@@ -47,7 +47,7 @@ inline std::filesystem::path find_file(const std::filesystem::path& dir, const s
   std::error_code ec;
   for (const auto& name : {stem + ".gz", stem})
     if (std::filesystem::is_regular_file(dir / name, ec)) return dir / name;
-  throw error(fmt::format("fashion_mnist: neither {}.gz nor {} found in {}; {}", stem, stem, dir.string(), install_hint));
+  throw error(fmt::format("fashion_mnist: {}.gz (or uncompressed {}) not found in {}; {}", stem, stem, dir.string(), install_hint));
 }
 
 inline labeled_dataset load(const std::filesystem::path& dir, const std::string& split) {

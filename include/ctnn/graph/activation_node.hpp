@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <string>
 #include <fmt/format.h>
+#include <ctnn/graph/run_context.hpp>
 #include <ctnn/graph/slot.hpp>
 #include <ctnn/kernels/dense.hpp>
 
@@ -18,15 +19,17 @@ struct activation_node {
   static constexpr std::size_t flops_per_sample = 0;
   static std::string describe() { return fmt::format("{} ({} features)", Act::torch_name, Width); }
   static consteval std::array<slot_desc, 0> slots() { return {}; }
+  static constexpr std::size_t buffers = 0, buffer_slot_count = 0;
+  static consteval std::array<slot_desc, 0> buffer_slots() { return {}; }
   template <class S> static void init(S*, std::uint64_t, std::size_t) {}
 
   template <class S>
-  static void forward(kernels::workspace&, const S*, const S* x, S* y, S*, std::size_t batch) {
+  static void forward(const run_context<S>&, const S*, const S* x, S* y, S*, std::size_t batch) {
     kernels::activation_forward<Act>(x, y, batch * Width);
   }
 
   template <bool DyIsPre, class PrevAct, class S>
-  static void backward(kernels::workspace&, const S*, S*, const S* x, const S* y, const S*, S* dy,
+  static void backward(const run_context<S>&, const S*, S*, const S* x, const S* y, const S*, S* dy,
                        S* dx, const S*, S*, std::size_t batch, bool) {
     static_assert(!DyIsPre, "an activation layer never receives a pre-activation gradient");
     if (!dx) return;

@@ -1,6 +1,7 @@
 #pragma once
 // chain_node<In, Nodes...>: bound layers applied in order: the body of a sequential and of a
 // residual block. It lays out, at compile time, where each child's parameters live in the arena
+// and its buffers (running statistics) in the buffer arena,
 // and where its forward state lives in the activation workspace (offsets per sample; a buffer's
 // address is offset × batch), and runs the children's forward in order and backward in reverse.
 //
@@ -13,6 +14,7 @@
 #include <tuple>
 #include <type_traits>
 #include <utility>
+#include <ctnn/graph/run_context.hpp>
 #include <ctnn/graph/slot.hpp>
 #include <ctnn/kernels/dense.hpp>
 #include <ctnn/layers/identity.hpp>
@@ -48,6 +50,10 @@ struct chain_node {
   static constexpr std::size_t modules = module_start[n];
   static constexpr auto slot_start = prefix_sums<n>({Nodes::slot_count...});
   static constexpr std::size_t slot_count = slot_start[n];
+  static constexpr auto buffer_offset = prefix_sums<n>({Nodes::buffers...});
+  static constexpr std::size_t buffers = buffer_offset[n];
+  static constexpr auto buffer_slot_start = prefix_sums<n>({Nodes::buffer_slot_count...});
+  static constexpr std::size_t buffer_slot_count = buffer_slot_start[n];
   static constexpr std::size_t flops_per_sample = (Nodes::flops_per_sample + ... + 0);
 
   // Per-sample forward state: child k's output (except the last child's, which is the chain's
@@ -92,6 +98,22 @@ struct chain_node {
     return all;
   }
 
+  static consteval std::array<slot_desc, buffer_slot_count> buffer_slots() {
+    std::array<slot_desc, buffer_slot_count> all{};
+    std::size_t next = 0;
+    auto append = [&]<std::size_t K>(std::integral_constant<std::size_t, K>) {
+      for (slot_desc d : child<K>::buffer_slots()) {
+        d.offset += buffer_offset[K];
+        d.prepend(module_start[K]);
+        all[next++] = d;
+      }
+    };
+    [&]<std::size_t... K>(std::index_sequence<K...>) {
+      (append(std::integral_constant<std::size_t, K>{}), ...);
+    }(std::make_index_sequence<n>{});
+    return all;
+  }
+
   template <class S>
   static void init(S* p, std::uint64_t seed, std::size_t slot_base) {
     [&]<std::size_t... K>(std::index_sequence<K...>) {
@@ -124,10 +146,10 @@ struct chain_node {
   }
 
   template <class S>
-  static void forward(kernels::workspace& ws, const S* p, const S* x, S* y, S* state,
+  static void forward(const run_context<S>& ctx, const S* p, const S* x, S* y, S* state,
                       std::size_t batch) {
     [&]<std::size_t... K>(std::index_sequence<K...>) {
-      (child<K>::forward(ws, p + param_offset[K], child_input<K>(const_cast<S*>(x), y, state, batch),
+      (child<K>::forward(ctx.at(buffer_offset[K]), p + param_offset[K], child_input<K>(const_cast<S*>(x), y, state, batch),
                          child_output<K>(y, state, batch), child_state<K>(state, batch), batch),
        ...);
     }(std::make_index_sequence<n>{});
@@ -145,7 +167,7 @@ struct chain_node {
   /// obs(module_index, description, e, width): e is the gradient the child consumed with respect
   /// to its output, taken before its activation for a dense layer (∂L/∂z), batch × width.
   template <bool DyIsPre, class PrevAct, class S, class Observer = no_observer>
-  static void backward(kernels::workspace& ws, const S* p, S* g, const S* x, const S* y,
+  static void backward(const run_context<S>& ctx, const S* p, S* g, const S* x, const S* y,
                        const S* state, S* dy, S* dx, const S* prev_saved, S* scratch,
                        std::size_t batch, bool accumulate, Observer&& observe = {}) {
     S* mx = const_cast<S*>(x);
@@ -164,16 +186,16 @@ struct chain_node {
         const S* saved = prev::activation_saved(child_output<K - 1>(my, ms, batch),
                                                 child_state<K - 1>(ms, batch));
         node::template backward<dy_is_pre, typename prev::activation>(
-            ws, p + param_offset[K], g + param_offset[K], child_input<K>(mx, my, ms, batch),
+            ctx.at(buffer_offset[K]), p + param_offset[K], g + param_offset[K], child_input<K>(mx, my, ms, batch),
             child_output<K>(my, ms, batch), child_state<K>(ms, batch), dyk, dxk, saved,
             child_scratch_ptr, batch, accumulate);
       } else if constexpr (K == 0) {
         node::template backward<dy_is_pre, PrevAct>(
-            ws, p + param_offset[K], g + param_offset[K], mx, child_output<K>(my, ms, batch),
+            ctx.at(buffer_offset[K]), p + param_offset[K], g + param_offset[K], mx, child_output<K>(my, ms, batch),
             child_state<K>(ms, batch), dyk, dxk, prev_saved, child_scratch_ptr, batch, accumulate);
       } else {
         node::template backward<dy_is_pre, identity>(
-            ws, p + param_offset[K], g + param_offset[K], child_input<K>(mx, my, ms, batch),
+            ctx.at(buffer_offset[K]), p + param_offset[K], g + param_offset[K], child_input<K>(mx, my, ms, batch),
             child_output<K>(my, ms, batch), child_state<K>(ms, batch), dyk, dxk, static_cast<const S*>(nullptr),
             child_scratch_ptr, batch, accumulate);
       }

@@ -1,10 +1,13 @@
 #pragma once
 // From a network type to its bound form (the plan's root node):
-//  1. repeat<K, Ls...> is written out in place, K copies;
+//  1. repeat<K, Ls...> is written out in place, K copies; dense<Out, Init, Norm> with a norm
+//     policy is written out as dense<Out, Init> followed by the norm layer Norm (as PyTorch's
+//     Linear, BatchNorm1d: the norm takes the next module index);
 //  2. each layer is bound to its input width, left to right; a dense layer followed by an
 //     activation becomes one dense_node with that activation fused in;
 //  3. the result is a chain_node; residual blocks recurse through the same two steps.
 #include <cstddef>
+#include <type_traits>
 #include <ctnn/core/checks.hpp>
 #include <ctnn/core/type_list.hpp>
 #include <ctnn/graph/activation_node.hpp>
@@ -19,6 +22,8 @@
 #include <ctnn/layers/activation.hpp>
 #include <ctnn/layers/dense.hpp>
 #include <ctnn/layers/flatten.hpp>
+#include <ctnn/norm/concepts.hpp>
+#include <ctnn/norm/none.hpp>
 
 namespace ctnn {
 
@@ -26,7 +31,7 @@ namespace ctnn {
 template <class NotALayer>
 struct expect_layer {
   static_assert(sizeof(NotALayer) == 0,
-                "ctnn: this type is not a layer (dense, an activation, residual, repeat, flatten)");
+                "ctnn: this type is not a layer (dense, an activation, a norm layer, residual, repeat, flatten)");
   static constexpr bool value = true;  // the assertion above is the error; no second one
 };
 
@@ -45,8 +50,25 @@ template <std::size_t K, class... Ls>
 struct expand_layer<repeat<K, Ls...>> {
   using type = typename repeat_list<expand_t<Ls...>, K>::type;
 };
+template <std::size_t Out, class Init, class Norm>
+struct expand_layer<dense<Out, Init, Norm>> {
+  static_assert(dense<Out, Init, Norm>::checked);  // instantiates the layer's own checks first
+  static constexpr bool split = NormLayer<Norm> && !std::is_same_v<Norm, norm::none>;
+  using type = std::conditional_t<split, type_list<dense<Out, Init, norm::none>, Norm>,
+                                  type_list<dense<Out, Init, Norm>>>;
+};
 
 // ---- step 2: bind widths, fuse dense + activation ----
+/// The bound node of a dense layer: its norm policy's own when it reparametrizes the weight.
+template <std::size_t In, std::size_t Out, class Act, class Init, class Norm, std::size_t Modules>
+struct dense_node_for {
+  using type = dense_node<In, Out, Act, Init, Norm, Modules>;
+};
+template <std::size_t In, std::size_t Out, class Act, class Init, WeightReparametrization Norm, std::size_t Modules>
+struct dense_node_for<In, Out, Act, Init, Norm, Modules> {
+  using type = typename Norm::template dense_node<In, Out, Act, Init, Modules>;
+};
+
 template <std::size_t In, class List>
 struct bind_list;
 
@@ -68,11 +90,15 @@ struct bind_layer {
 template <std::size_t In, std::size_t Out, class Init, class Norm>
 struct bind_layer<In, dense<Out, Init, Norm>> {
   static_assert(dense<Out, Init, Norm>::checked);  // instantiates the layer's own checks first
-  using type = dense_node<In, Out, identity, Init, Norm, 1>;
+  using type = typename dense_node_for<In, Out, identity, Init, Norm, 1>::type;
 };
 template <std::size_t In, Activation A>
 struct bind_layer<In, A> {
   using type = activation_node<In, A>;
+};
+template <std::size_t In, NormLayer N>
+struct bind_layer<In, N> {
+  using type = typename N::template node<In>;
 };
 template <std::size_t In>
 struct bind_layer<In, flatten> {
@@ -97,7 +123,7 @@ struct bind_list<In, type_list<L, Rest...>> {
 template <std::size_t In, std::size_t Out, class Init, class Norm, Activation A, class... Rest>
 struct bind_list<In, type_list<dense<Out, Init, Norm>, A, Rest...>> {
   static_assert(dense<Out, Init, Norm>::checked);  // instantiates the layer's own checks first
-  using node = dense_node<In, Out, A, Init, Norm, 2>;
+  using node = typename dense_node_for<In, Out, A, Init, Norm, 2>::type;
   using type = concat_t<type_list<node>, typename bind_list<Out, type_list<Rest...>>::type>;
 };
 

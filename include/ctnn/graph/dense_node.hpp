@@ -13,6 +13,7 @@
 #include <type_traits>
 #include <string>
 #include <fmt/format.h>
+#include <ctnn/graph/run_context.hpp>
 #include <ctnn/graph/slot.hpp>
 #include <ctnn/init/concepts.hpp>
 #include <ctnn/init/zeros.hpp>
@@ -25,9 +26,8 @@ namespace ctnn::detail {
 
 template <std::size_t In, std::size_t Out, class Act, class Init, class Norm, std::size_t Modules>
 struct dense_node {
-  static_assert(std::is_same_v<Norm, norm::none> || !NormPolicy<Norm>,
-                "ctnn::dense: normalization policies other than norm::none are not implemented yet");
-
+  // A Norm policy other than norm::none never reaches this node: graph/compile.hpp writes
+  // dense<Out, Init, Norm> out as dense<Out, Init> followed by the norm layer.
   using activation = Act;
   static constexpr bool is_dense = true;
   static constexpr std::size_t in = In, out = Out, modules = Modules;
@@ -37,6 +37,8 @@ struct dense_node {
   static constexpr std::size_t internal = saves_z ? Out : 0;  // per sample
   static constexpr std::size_t grad_scratch = 0;
   static constexpr std::size_t slot_count = 2;
+  static constexpr std::size_t buffers = 0, buffer_slot_count = 0;
+  static consteval std::array<slot_desc, 0> buffer_slots() { return {}; }
   static constexpr std::size_t flops_per_sample = 2 * In * Out;
   static std::string describe() {
     return fmt::format("dense<{}> (Linear {}→{}{}{})", Out, In, Out, Modules == 2 ? " + " : "",
@@ -71,20 +73,20 @@ struct dense_node {
   }
 
   template <class S>
-  static void forward(kernels::workspace& ws, const S* p, const S* x, S* y, S* internal_state,
+  static void forward(const run_context<S>& ctx, const S* p, const S* x, S* y, S* internal_state,
                       std::size_t batch) {
     kernels::dense_forward<In, Out, Act>(x, batch, p, p + bias_offset, y,
-                                         saves_z ? internal_state : nullptr, ws);
+                                         saves_z ? internal_state : nullptr, ctx.ws);
   }
 
   template <bool DyIsPre, class PrevAct, class S>
-  static void backward(kernels::workspace& ws, const S* p, S* g, const S* x, const S* y,
+  static void backward(const run_context<S>& ctx, const S* p, S* g, const S* x, const S* y,
                        const S* internal_state, S* dy, S* dx, const S* prev_saved, S* /*scratch*/,
                        std::size_t batch, bool accumulate) {
     if constexpr (!DyIsPre && !std::is_same_v<Act, identity>)
       kernels::activation_backward<Act>(dy, activation_saved(y, internal_state), dy, batch * Out);
-    kernels::dense_backward_weights<In, Out>(dy, x, batch, g, g + bias_offset, accumulate, ws);
-    if (dx) kernels::dense_backward_input<In, Out, PrevAct>(dy, batch, p, prev_saved, dx, ws);
+    kernels::dense_backward_weights<In, Out>(dy, x, batch, g, g + bias_offset, accumulate, ctx.ws);
+    if (dx) kernels::dense_backward_input<In, Out, PrevAct>(dy, batch, p, prev_saved, dx, ctx.ws);
   }
 };
 

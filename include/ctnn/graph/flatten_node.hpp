@@ -4,6 +4,7 @@
 #include <array>
 #include <cstddef>
 #include <string>
+#include <ctnn/graph/run_context.hpp>
 #include <ctnn/graph/slot.hpp>
 #include <ctnn/kernels/dense.hpp>
 
@@ -17,14 +18,16 @@ struct flatten_node {
   static constexpr std::size_t flops_per_sample = 0;
   static std::string describe() { return "flatten"; }
   static consteval std::array<slot_desc, 0> slots() { return {}; }
+  static constexpr std::size_t buffers = 0, buffer_slot_count = 0;
+  static consteval std::array<slot_desc, 0> buffer_slots() { return {}; }
   template <class S> static void init(S*, std::uint64_t, std::size_t) {}
 
   template <class S>
-  static void forward(kernels::workspace&, const S*, const S* x, S* y, S*, std::size_t batch) {
+  static void forward(const run_context<S>&, const S*, const S* x, S* y, S*, std::size_t batch) {
     std::copy(x, x + batch * Width, y);
   }
   template <bool DyIsPre, class PrevAct, class S>
-  static void backward(kernels::workspace&, const S*, S*, const S*, const S*, const S*, S* dy,
+  static void backward(const run_context<S>&, const S*, S*, const S*, const S*, const S*, S* dy,
                        S* dx, const S*, S*, std::size_t batch, bool) {
     if (dx) std::copy(dy, dy + batch * Width, dx);
   }

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <string>
+#include <ctnn/graph/run_context.hpp>
 #include <ctnn/graph/slot.hpp>
 #include <ctnn/kernels/add.hpp>
 #include <ctnn/kernels/dense.hpp>
@@ -23,6 +24,8 @@ struct residual_node {
   static constexpr std::size_t flops_per_sample = Body::flops_per_sample;
   static std::string describe() { return "residual block (" + std::to_string(Width) + " features)"; }
   static consteval auto slots() { return Body::slots(); }
+  static constexpr std::size_t buffers = Body::buffers, buffer_slot_count = Body::buffer_slot_count;
+  static consteval auto buffer_slots() { return Body::buffer_slots(); }
 
   template <class S>
   static void init(S* p, std::uint64_t seed, std::size_t slot_base) {
@@ -30,20 +33,20 @@ struct residual_node {
   }
 
   template <class S>
-  static void forward(kernels::workspace& ws, const S* p, const S* x, S* y, S* state, std::size_t batch) {
+  static void forward(const run_context<S>& ctx, const S* p, const S* x, S* y, S* state, std::size_t batch) {
     S* fx = state;
-    Body::forward(ws, p, x, fx, state + Width * batch, batch);
+    Body::forward(ctx, p, x, fx, state + Width * batch, batch);
     kernels::add(x, fx, y, batch * Width);
   }
 
   template <bool DyIsPre, class PrevAct, class S>
-  static void backward(kernels::workspace& ws, const S* p, S* g, const S* x, const S*,
+  static void backward(const run_context<S>& ctx, const S* p, S* g, const S* x, const S*,
                        const S* state, S* dy, S* dx, const S*, S* scratch, std::size_t batch,
                        bool accumulate) {
     static_assert(!DyIsPre, "a residual block never receives a pre-activation gradient");
     S* dy_copy = scratch;
     std::copy(dy, dy + batch * Width, dy_copy);
-    Body::template backward<false, identity>(ws, p, g, x, state, state + Width * batch, dy_copy, dx,
+    Body::template backward<false, identity>(ctx, p, g, x, state, state + Width * batch, dy_copy, dx,
                                              static_cast<const S*>(nullptr), scratch + Width * batch, batch, accumulate);
     if (dx) kernels::add(dx, dy, dx, batch * Width);
   }

@@ -1,13 +1,15 @@
 #pragma once
 // slot_desc: one parameter tensor of the plan: where it lives in the arena, its shape,
 // its fans, and its module path (for the PyTorch-style name "2.0.weight").
+// Buffers (running statistics) are described by the same struct, with role buffer, in a
+// separate table over a separate arena: they are never given to an optimizer.
 #include <array>
 #include <cstddef>
 #include <string>
 
 namespace ctnn {
 
-enum class slot_role { weight, bias };
+enum class slot_role { weight, bias, buffer };
 
 /// Slots start on 16-element boundaries: 64 bytes for float, so every slot is cache-line aligned.
 inline constexpr std::size_t slot_alignment = 16;
@@ -25,6 +27,8 @@ struct slot_desc {
   slot_role role = slot_role::weight;
   std::array<std::size_t, 8> path{};  ///< module indices from the outermost sequential inwards
   std::size_t depth = 0;
+  const char* leaf = nullptr;  ///< the last name component when not "weight"/"bias" ("running_mean")
+  double initial = 0;          ///< buffers: the value they start from (and are reset to)
 
   constexpr std::size_t size() const { return rows * cols; }
 
@@ -39,6 +43,7 @@ struct slot_desc {
   std::string name() const {
     std::string s;
     for (std::size_t d = 0; d < depth; ++d) s += std::to_string(path[d]) + ".";
+    if (leaf) return s + leaf;
     return s + (role == slot_role::weight ? "weight" : "bias");
   }
 };

@@ -1,6 +1,7 @@
 #pragma once
 // evaluate(m, data, metric): the metric over a whole dataset, in inference batches of 512
-// (small enough to stay in cache, large enough for the GEMMs to run at speed).
+// (small enough to stay in cache, large enough for the GEMMs to run at speed), in evaluation
+// mode (running statistics); the model's mode is restored afterwards.
 //   double acc = ctnn::evaluate(m, test, ctnn::metric::accuracy{});
 #include <cstddef>
 #include <numeric>
@@ -22,6 +23,12 @@ double evaluate(model<Net, S>& m, const Dataset& data, Metric metric, std::size_
     throw error(fmt::format("ctnn::evaluate: the data has {} features per sample but the network's input<{}> expects {}",
                             data.x.shape()[1], model_type::in_features, model_type::in_features));
   detail::batch_source<S, target_type, Dataset> source(data);
+  struct restore_mode {
+    model_type& m;
+    ctnn::mode saved;
+    ~restore_mode() { m.set_mode(saved); }
+  } restore{m, m.current_mode()};
+  m.eval();
   std::vector<std::size_t> idx(std::min(batch, n));
   for (std::size_t start = 0; start < n; start += batch) {
     const std::size_t b = std::min(batch, n - start);
