@@ -126,9 +126,10 @@ class model {
   /// Forward in the current mode; keeps what backward needs. x (batch × in_features) must stay alive and
   /// unchanged until backward.
   const Scalar* forward(const Scalar* x, std::size_t batch) {
+    if (params_.size() != parameter_count) throw error("ctnn::model: this model was moved from; assign it a model first");
     reserve(batch);
-    last_input_ = x;
-    last_batch_ = batch;
+    last_input_.value = x;
+    last_batch_.value = batch;
     root::forward(context(), params_.data(), x, output_.data(), state_.data(), batch);
     return output_.data();
   }
@@ -140,13 +141,20 @@ class model {
   /// Gradients are written into the gradient arena, or added to it when accumulate is true.
   void backward(Scalar* dy, bool accumulate = false) { backward_observed(dy, detail::no_observer{}, accumulate); }
 
+  /// Forgets the last forward's input pointer (predict, evaluate and value_and_grad call it before
+  /// their own input buffers go away); a backward after it is an error, not a read of freed memory.
+  void detach_input() noexcept { last_input_.value = nullptr; }
+
   /// Backward that reports each top-level layer's backward signal to `observe(module_index,
   /// description, e, width)`, e being ∂L/∂(the layer's pre-activation output), batch × width.
   template <class Observer>
   void backward_observed(Scalar* dy, Observer&& observe, bool accumulate = false) {
-    root::template backward<false, identity>(context(), params_.data(), grads_.data(), last_input_,
+    if (last_input_.value == nullptr)
+      throw error("ctnn::model::backward: there is no training forward to differentiate (call forward(x, batch) "
+                  "first; predict, evaluate and value_and_grad do not leave one)");
+    root::template backward<false, identity>(context(), params_.data(), grads_.data(), last_input_.value,
                                              output_.data(), state_.data(), dy, static_cast<Scalar*>(nullptr),
-                                             static_cast<const Scalar*>(nullptr), scratch_.data(), last_batch_,
+                                             static_cast<const Scalar*>(nullptr), scratch_.data(), last_batch_.value,
                                              accumulate, std::forward<Observer>(observe));
   }
 
@@ -154,7 +162,7 @@ class model {
   /// layer in order (output: batch × width, after the layer's activation).
   template <class Visit>
   void visit_layer_outputs(Visit&& visit) {
-    root::visit_outputs(output_.data(), state_.data(), last_batch_, std::forward<Visit>(visit));
+    root::visit_outputs(output_.data(), state_.data(), last_batch_.value, std::forward<Visit>(visit));
   }
   std::size_t last_batch() const noexcept { return last_batch_; }
 
@@ -162,7 +170,7 @@ class model {
   /// an infinity, as "module 2: dense<256> (Linear 256→256 + ReLU)"; empty when all are finite.
   std::string first_nonfinite_output() {
     std::string found;
-    root::visit_outputs(output_.data(), state_.data(), last_batch_,
+    root::visit_outputs(output_.data(), state_.data(), last_batch_.value,
                         [&](std::size_t module, const std::string& what, const Scalar* out, std::size_t width) {
                           if (!found.empty()) return;
                           for (std::size_t i = 0; i < last_batch_ * width; ++i)
@@ -193,7 +201,7 @@ class model {
     output_grad_.resize(batch * out_features);
     state_.resize(std::max<std::size_t>(1, batch * root::internal));
     scratch_.resize(std::max<std::size_t>(1, batch * root::grad_scratch));
-    capacity_ = batch;
+    capacity_.value = batch;
   }
 
   // ---- xtensor front door ----
@@ -210,7 +218,7 @@ class model {
     mode_ = saved;
     xt::xtensor<Scalar, 2> y = xt::empty<Scalar>({batch, out_features});
     std::copy(output_.data(), output_.data() + batch * out_features, y.data());
-    last_input_ = nullptr;
+    detach_input();
     return y;
   }
 
@@ -256,9 +264,23 @@ class model {
   ctnn::mode mode_ = mode::train;
   aligned_buffer<Scalar> output_, output_grad_, state_, scratch_;
   kernels::workspace workspace_;
-  std::size_t capacity_ = 0;
-  const Scalar* last_input_ = nullptr;
-  std::size_t last_batch_ = 0;
+  /// A value that a move leaves at its default in the source, so a moved-from model is a valid,
+  /// empty one (its buffers are gone, so its capacity and last forward must go too).
+  template <class T>
+  struct reset_on_move {
+    T value{};
+    reset_on_move() = default;
+    reset_on_move(T v) : value(v) {}
+    reset_on_move(reset_on_move&& o) noexcept : value(std::exchange(o.value, T{})) {}
+    reset_on_move& operator=(reset_on_move&& o) noexcept {
+      value = std::exchange(o.value, T{});
+      return *this;
+    }
+    operator T() const noexcept { return value; }
+  };
+  reset_on_move<std::size_t> capacity_;
+  reset_on_move<const Scalar*> last_input_;
+  reset_on_move<std::size_t> last_batch_;
 };
 
 }  // namespace ctnn

@@ -18,10 +18,11 @@ double evaluate(model<Net, S>& m, const Dataset& data, Metric metric, std::size_
   using model_type = model<Net, S>;
   using target_type = std::conditional_t<std::is_integral_v<typename std::decay_t<decltype(data.y)>::value_type>,
                                          std::int32_t, S>;
+  detail::check_dataset(data, model_type::in_features, model_type::out_features, std::is_integral_v<target_type>,
+                        "ctnn::evaluate");
   const std::size_t n = data.x.shape()[0];
-  if (data.x.shape()[1] != model_type::in_features)
-    throw error(fmt::format("ctnn::evaluate: the data has {} features per sample but the network's input<{}> expects {}",
-                            data.x.shape()[1], model_type::in_features, model_type::in_features));
+  if (n == 0) throw error("ctnn::evaluate: the dataset is empty");
+  if (batch == 0) throw error("ctnn::evaluate: the batch size must be positive");
   detail::batch_source<S, target_type, Dataset> source(data);
   struct restore_mode {
     model_type& m;
@@ -37,6 +38,7 @@ double evaluate(model<Net, S>& m, const Dataset& data, Metric metric, std::size_
     const S* y = m.forward(source.x(), b);
     metric.add(y, source.targets(), b, model_type::out_features);
   }
+  m.detach_input();  // the gathered inputs are local
   return metric.result();
 }
 

@@ -3,10 +3,12 @@
 //  - each epoch visits the samples in a seeded random order (the same seed gives the same run);
 //  - batches of options.batch, the last one smaller when n is not a multiple;
 //  - a progress bar on a terminal, plain per-epoch lines otherwise; per-epoch metrics also
-//    appended to options.metrics_csv when set;
+//    written to options.metrics_csv when set (the file is started afresh, header first);
 //  - a non-finite loss or gradient stops training with ctnn::error naming the step and the
 //    first layer where it appeared.
 // Trains in training mode (validation runs in evaluation mode). Returns one record per epoch.
+// Each call is a fresh run: a new optimizer state, the shuffling order from options.seed
+// (train/resume.hpp continues an interrupted run exactly).
 #include <chrono>
 #include <cmath>
 #include <cstddef>
@@ -45,7 +47,7 @@ struct fit_options {
   std::uint64_t seed = 0;                 ///< shuffling order
   bool shuffle = true;
   const Dataset* validation = nullptr;    ///< evaluated (accuracy) after every epoch
-  std::string metrics_csv;                ///< per-epoch metrics appended here when not empty
+  std::string metrics_csv;                ///< per-epoch metrics written here when not empty
   progress_mode progress = progress_mode::automatic;
   bool check_finite = true;               ///< scan the gradient arena every step (≈1% of a step)
   /// Learning rate for an epoch (0-based); when empty, the optimizer's own lr throughout.
@@ -57,12 +59,20 @@ struct fit_options {
 };
 
 namespace detail {
-inline void write_csv_row(const std::string& path, const epoch_record& r, bool header) {
-  std::ofstream f(path, header ? std::ios::trunc : std::ios::app);
+/// Starts the metrics file (truncating it) with its header: done before training, so a path that
+/// cannot be written fails at once rather than after the first epoch.
+inline void start_csv(const std::string& path) {
+  std::ofstream f(path, std::ios::trunc);
+  f << "epoch,train_loss,train_accuracy,validation_accuracy,validation_loss,seconds,samples_per_second\n";
+  f.flush();
   if (!f) throw error(fmt::format("ctnn::fit: cannot write the metrics file '{}'", path));
-  if (header) f << "epoch,train_loss,train_accuracy,validation_accuracy,validation_loss,seconds,samples_per_second\n";
+}
+inline void write_csv_row(const std::string& path, const epoch_record& r) {
+  std::ofstream f(path, std::ios::app);
   f << fmt::format("{},{:.6f},{:.6f},{:.6f},{:.6g},{:.4f},{:.1f}\n", r.epoch, r.train_loss, r.train_accuracy,
                    r.validation_accuracy, r.validation_loss, r.seconds, r.samples_per_second);
+  f.flush();
+  if (!f) throw error(fmt::format("ctnn::fit: writing epoch {} to the metrics file '{}' failed", r.epoch, path));
 }
 }  // namespace detail
 
@@ -72,18 +82,15 @@ std::vector<epoch_record> fit(model<Net, S>& m, LossFn loss, Opt opt, const Data
   using model_type = model<Net, S>;
   using target_type = typename LossFn::template target<S>;
   constexpr bool classification = std::is_integral_v<target_type>;
+  // Everything about the data is checked once, up front: shapes, label range, finite values.
+  detail::check_dataset(data, model_type::in_features, model_type::out_features, classification, "ctnn::fit");
+  if (options.validation)
+    detail::check_dataset(*options.validation, model_type::in_features, model_type::out_features, classification,
+                          "ctnn::fit (validation set)");
   const std::size_t n = data.x.shape()[0];
-  if (data.x.shape()[1] != model_type::in_features)
-    throw error(fmt::format("ctnn::fit: the data has {} features per sample but the network's input<{}> expects {}",
-                            data.x.shape()[1], model_type::in_features, model_type::in_features));
   if (n == 0) throw error("ctnn::fit: the training set is empty");
   if (options.batch == 0) throw error("ctnn::fit: options.batch must be positive");
-  if constexpr (classification) {
-    LossFn::check_targets(data.y.data(), n, model_type::out_features);
-  } else {
-    if (data.y.dimension() != 2 || data.y.shape()[1] != model_type::out_features)
-      throw error(fmt::format("ctnn::fit: targets must be [n, {}] for this network", model_type::out_features));
-  }
+  if (!options.metrics_csv.empty()) detail::start_csv(options.metrics_csv);
 
   m.train();
   trainer tr{m, loss, opt};
@@ -147,10 +154,11 @@ std::vector<epoch_record> fit(model<Net, S>& m, LossFn loss, Opt opt, const Data
                                 : fmt::format("  val loss {:.4g}", r.validation_loss);
     summary += fmt::format("  {:.0f} samples/s  {:.2f}s", r.samples_per_second, r.seconds);
     bar.end_epoch(summary);
-    if (!options.metrics_csv.empty()) detail::write_csv_row(options.metrics_csv, r, epoch == 0);
+    if (!options.metrics_csv.empty()) detail::write_csv_row(options.metrics_csv, r);
     if (options.on_epoch) options.on_epoch(r);
     history.push_back(r);
   }
+  m.detach_input();  // the gathered batches are local
   return history;
 }
 

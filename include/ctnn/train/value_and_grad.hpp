@@ -53,6 +53,7 @@ value_and_gradient<S> value_and_grad(model<Net, S>& m, const LossFn&, const xt::
   S* dy = m.output_gradient();
   const S value = LossFn::value_and_grad(y, t.data(), batch, model_type::out_features, dy);
   m.backward(dy, false);
+  m.detach_input();  // x is ours and goes away on return
   auto g = m.gradients();
   xt::xtensor<S, 1> grad = xt::adapt(g.data(), g.size(), xt::no_ownership(), std::vector<std::size_t>{g.size()});
   return {value, std::move(grad)};
