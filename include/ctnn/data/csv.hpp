@@ -1,0 +1,177 @@
+#pragma once
+// read_csv / parse_csv: a numeric CSV file into a labeled_dataset.
+//   - every column but the label column is a feature (float); the label column holds integers;
+//   - a header line is optional: automatic detection treats the first line as a header when
+//     any of its cells is not a number; the label column may then be chosen by name;
+//   - blank lines are skipped; "\r\n" line ends and spaces around cells are accepted;
+//   - labels must lie in [0, classes) (classes = max label + 1 when options.classes is 0).
+// Each bad input is a ctnn::error naming the file, the line and the column:
+//   "read_csv: iris.csv:14:3 (column 'petal_length'): 'abc' is not a number"
+// (ragged rows, non-numeric cells, NaN or infinity where not allowed, labels that are not
+// integers or out of range, no data rows).
+#include <charconv>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <limits>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <vector>
+#include <fmt/format.h>
+#include <xtensor/xtensor.hpp>
+#include <ctnn/core/error.hpp>
+#include <ctnn/data/dataset.hpp>
+#include <ctnn/io/read_file.hpp>
+
+namespace ctnn::data {
+
+enum class csv_header { automatic, present, absent };
+
+struct csv_options {
+  std::ptrdiff_t label_column = -1;  ///< 0-based; negative counts from the end (−1: the last column)
+  std::string label_name{};          ///< when set, the label is the column with this header name
+  csv_header header = csv_header::automatic;
+  char delimiter = ',';
+  std::size_t classes = 0;           ///< labels in [0, classes); 0: max label + 1
+  bool allow_nan = false;            ///< accept NaN and infinities among the features
+};
+
+namespace detail {
+
+inline std::string_view csv_trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+  return s;
+}
+
+inline std::vector<std::string_view> csv_split(std::string_view line, char delim) {
+  std::vector<std::string_view> cells;
+  for (;;) {
+    const auto p = line.find(delim);
+    cells.push_back(csv_trim(line.substr(0, p)));
+    if (p == std::string_view::npos) return cells;
+    line.remove_prefix(p + 1);
+  }
+}
+
+inline bool csv_number(std::string_view s, float& out) {
+  if (!s.empty() && s.front() == '+') s.remove_prefix(1);
+  if (s.empty()) return false;
+  const auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+  // out of float range: from_chars reports it; treat as not representable rather than clamp
+  return ec == std::errc{} && p == s.data() + s.size();
+}
+
+}  // namespace detail
+
+/// Parses CSV text (source names it in messages).
+inline labeled_dataset parse_csv(std::string_view text, std::string_view source, const csv_options& options = {}) {
+  auto fail_at = [&](std::size_t line, std::string_view what) -> void {
+    throw error(fmt::format("read_csv: {}:{}: {}", source, line, what));
+  };
+  std::vector<std::string_view> header_names;
+  std::vector<float> xs;
+  std::vector<std::int32_t> ys;
+  std::size_t columns = 0, label = 0, first_line = 0, line_no = 0;
+  bool have_layout = false;
+  long long max_label = -1;
+  auto column_name = [&](std::size_t c) {
+    return header_names.empty() ? fmt::format("column {}", c + 1)
+                                : fmt::format("column {} '{}'", c + 1, header_names[c]);
+  };
+
+  while (!text.empty() || line_no == 0) {
+    const auto nl = text.find('\n');
+    const std::string_view line = text.substr(0, nl);
+    text.remove_prefix(nl == std::string_view::npos ? text.size() : nl + 1);
+    ++line_no;
+    if (detail::csv_trim(line).empty()) {
+      if (text.empty()) break;
+      continue;
+    }
+    const auto cells = detail::csv_split(line, options.delimiter);
+
+    if (!have_layout) {  // the first non-blank line fixes the column count and the header
+      columns = cells.size();
+      first_line = line_no;
+      bool is_header = options.header == csv_header::present;
+      if (options.header == csv_header::automatic) {
+        float dummy;
+        for (auto c : cells) is_header = is_header || !detail::csv_number(c, dummy);
+      }
+      if (is_header) header_names = cells;
+      if (!options.label_name.empty()) {
+        if (header_names.empty())
+          fail_at(line_no, fmt::format("label column '{}' requested by name but the file has no header", options.label_name));
+        std::size_t found = columns;
+        for (std::size_t c = 0; c < columns; ++c)
+          if (header_names[c] == options.label_name) found = c;
+        if (found == columns)
+          fail_at(line_no, fmt::format("no column named '{}' in the header ({})", options.label_name, fmt::join(header_names, ", ")));
+        label = found;
+      } else {
+        const auto lc = options.label_column;
+        const auto ncol = static_cast<std::ptrdiff_t>(columns);
+        if (lc >= ncol || lc < -ncol)
+          fail_at(line_no, fmt::format("label column {} does not exist: the file has {} columns", lc, columns));
+        label = static_cast<std::size_t>(lc < 0 ? ncol + lc : lc);
+      }
+      if (columns < 2) fail_at(line_no, fmt::format("{} column: need at least one feature and a label", columns));
+      have_layout = true;
+      if (is_header) {
+        if (text.empty()) break;
+        continue;
+      }
+    }
+
+    if (cells.size() != columns)
+      fail_at(line_no, fmt::format("{} cells, expected {} (as on line {})", cells.size(), columns, first_line));
+    for (std::size_t c = 0; c < columns; ++c) {
+      const std::string_view cell = cells[c];
+      auto bad = [&](std::string_view what) {
+        throw error(fmt::format("read_csv: {}:{}:{} ({}): {}", source, line_no, c + 1, column_name(c), what));
+      };
+      if (c == label) {
+        long long v = 0;
+        std::string_view s = cell;
+        if (!s.empty() && s.front() == '+') s.remove_prefix(1);
+        const auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+        if (s.empty() || ec != std::errc{} || p != s.data() + s.size()) {
+          float f;
+          bad(detail::csv_number(cell, f) ? fmt::format("label '{}' is not an integer", cell)
+                                          : fmt::format("label '{}' is not a number", cell));
+        }
+        if (v < 0 || (options.classes != 0 && static_cast<unsigned long long>(v) >= options.classes) ||
+            v > std::numeric_limits<std::int32_t>::max())
+          bad(options.classes != 0 ? fmt::format("label {} is out of range [0, {})", v, options.classes)
+                                   : fmt::format("label {} is out of range (negative or above 2^31)", v));
+        max_label = std::max(max_label, v);
+        ys.push_back(static_cast<std::int32_t>(v));
+      } else {
+        float f = 0;
+        if (!detail::csv_number(cell, f)) bad(cell.empty() ? std::string("empty cell") : fmt::format("'{}' is not a number", cell));
+        if (!options.allow_nan && !std::isfinite(f)) bad(fmt::format("'{}' is not finite (NaN and infinities are not allowed)", cell));
+        xs.push_back(f);
+      }
+    }
+    if (text.empty()) break;
+  }
+  if (ys.empty()) throw error(fmt::format("read_csv: {}: no data rows", source));
+  const std::size_t n = ys.size(), features = columns - 1;
+  xt::xtensor<float, 2> x = xt::empty<float>({n, features});
+  std::copy(xs.begin(), xs.end(), x.begin());
+  xt::xtensor<std::int32_t, 1> y = xt::empty<std::int32_t>({n});
+  std::copy(ys.begin(), ys.end(), y.begin());
+  const std::size_t classes = options.classes ? options.classes : static_cast<std::size_t>(max_label + 1);
+  return make_labeled(std::move(x), std::move(y), classes);
+}
+
+/// Reads and parses the CSV file at path.
+inline labeled_dataset read_csv(const std::filesystem::path& path, const csv_options& options = {}) {
+  const auto bytes = io::read_file(path, "read_csv");
+  return parse_csv(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()), path.string(), options);
+}
+
+}  // namespace ctnn::data

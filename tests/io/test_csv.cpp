@@ -1,0 +1,67 @@
+// read_csv / parse_csv: values, header detection, label column choice, and every bad input
+// named by file, line and column.
+#include <catch2/catch.hpp>
+#include <ctnn/data/csv.hpp>
+#include "io/io_support.hpp"
+
+using ctnn::data::csv_header;
+using ctnn::data::csv_options;
+using ctnn::data::parse_csv;
+
+TEST_CASE("csv: numbers, labels, optional header, blank lines and CRLF", "[io][csv]") {
+  const auto d = parse_csv("a,b,label\r\n1.5, -2 ,0\r\n\r\n3e2,+4,2\n", "t.csv");
+  REQUIRE(d.size() == 2);
+  REQUIRE(d.features() == 2);
+  CHECK(d.x(0, 0) == 1.5f);
+  CHECK(d.x(0, 1) == -2.0f);
+  CHECK(d.x(1, 0) == 300.0f);
+  CHECK(d.x(1, 1) == 4.0f);
+  CHECK(d.y(0) == 0);
+  CHECK(d.y(1) == 2);
+  CHECK(d.classes == 3);
+
+  const auto no_header = parse_csv("1,2,0\n3,4,1", "t.csv");  // no trailing newline
+  CHECK(no_header.size() == 2);
+  const auto first = parse_csv("label,x\n1,0.5\n0,0.25\n", "t.csv", csv_options{.label_column = 0});
+  CHECK(first.x(0, 0) == 0.5f);
+  CHECK(first.y(0) == 1);
+  const auto named = parse_csv("x;label;z\n1;1;2\n", "t.csv", csv_options{.label_name = "label", .delimiter = ';', .classes = 4});
+  CHECK(named.x(0, 1) == 2.0f);
+  CHECK(named.classes == 4);
+  // header: present forces the first line to be a header even if numeric
+  CHECK(parse_csv("1,2\n3,1\n", "t.csv", csv_options{.header = csv_header::present}).size() == 1);
+  CHECK(std::isnan(parse_csv("nan,1\n", "t.csv", csv_options{.allow_nan = true}).x(0, 0)));
+}
+
+TEST_CASE("csv: bad inputs name the file, line and column", "[io][csv]") {
+  auto err = [](std::string_view text, csv_options o = {}) -> std::string {
+    try {
+      parse_csv(text, "data.csv", o);
+    } catch (const ctnn::error& e) {
+      return e.what();
+    }
+    return "no error";
+  };
+  CHECK_THAT(err("a,b,c\n1,2,0\n1,2\n"), Catch::Contains("data.csv:3: 2 cells, expected 3 (as on line 1)"));
+  CHECK_THAT(err("a,b,c\n1,x,0\n"), Catch::Contains("data.csv:2:2 (column 2 'b'): 'x' is not a number"));
+  CHECK_THAT(err("1,2,0\n1,,0\n"), Catch::Contains("data.csv:2:2 (column 2): empty cell"));
+  CHECK_THAT(err("1,2,0\n1,nan,0\n"), Catch::Contains("data.csv:2:2 (column 2): 'nan' is not finite"));
+  CHECK_THAT(err("1,2,0\n1,inf,0\n"), Catch::Contains("not finite"));
+  CHECK_THAT(err("1,2,0\n1,2,1.5\n"), Catch::Contains("data.csv:2:3 (column 3): label '1.5' is not an integer"));
+  CHECK_THAT(err("1,2,0\n1,2,-1\n"), Catch::Contains("data.csv:2:3 (column 3): label -1 is out of range"));
+  CHECK_THAT(err("1,2,0\n1,2,5\n", csv_options{.classes = 5}), Catch::Contains("data.csv:2:3 (column 3): label 5 is out of range [0, 5)"));
+  CHECK_THAT(err("1,2,0\n1,2,99999999999\n"), Catch::Contains("out of range"));
+  CHECK_THAT(err("1,2,0\n1,1e99,0\n"), Catch::Contains("'1e99' is not a number"));  // overflows float
+  CHECK_THAT(err(""), Catch::Contains("data.csv: no data rows"));
+  CHECK_THAT(err("a,b\n"), Catch::Contains("no data rows"));
+  CHECK_THAT(err("1\n2\n"), Catch::Contains("data.csv:1: 1 column"));
+  CHECK_THAT(err("1,2\n", csv_options{.label_column = 2}), Catch::Contains("label column 2 does not exist: the file has 2 columns"));
+  CHECK_THAT(err("1,2\n", csv_options{.label_name = "y"}), Catch::Contains("requested by name but the file has no header"));
+  CHECK_THAT(err("a,b\n1,2\n", csv_options{.label_name = "y"}), Catch::Contains("no column named 'y' in the header (a, b)"));
+  CHECK_THAT(err("1,2,0\n1,2,0\n", csv_options{.delimiter = ';'}), Catch::Contains("1 column"));
+
+  ctnn_test::scratch_dir dir("csv");
+  ctnn_test::write_bytes(dir / "f.csv", "x,y\n1,0\n2,x\n");
+  CHECK_THROWS_WITH(ctnn::data::read_csv(dir / "f.csv"), Catch::Contains("f.csv:3:2 (column 2 'y'): label 'x' is not a number"));
+  CHECK_THROWS_WITH(ctnn::data::read_csv(dir / "missing.csv"), Catch::Contains("missing.csv': file does not exist"));
+}
