@@ -2,6 +2,7 @@
 // a non-finite loss stops training with an error that names the step and the layer.
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <cstring>
 #include <ctnn/ctnn.hpp>
 
 namespace {
@@ -109,4 +110,45 @@ TEST_CASE("fit follows a per-step schedule and an optimizer from the optim famil
                                       .steps = 50, .start_factor = 0.0, .inner = {.lr = 3e-3, .total = 40 * 16}}});
   CHECK(history.back().train_loss < 0.1);
   CHECK(history.back().train_accuracy > 0.97);
+}
+
+TEMPLATE_TEST_CASE("fit resumed from a checkpoint is bitwise identical to an uninterrupted run", "[train][resume]",
+                   ctnn::optim::sgd, ctnn::optim::adam) {
+  ctnn::set_num_threads(1);
+  const auto train = spirals(300, 9);  // 10 steps of 32 per epoch, the last one short
+  TestType opt{};
+  opt.lr = 0.01f;
+  if constexpr (std::is_same_v<TestType, ctnn::optim::sgd>) opt.momentum = 0.9f;
+  const auto quiet = ctnn::progress_mode::quiet;
+  ctnn::model<net> straight{ctnn::seed{1}};
+  ctnn::fit(straight, ctnn::loss::softmax_cross_entropy{}, opt, train,
+            {.epochs = 3, .batch = 32, .seed = 5, .progress = quiet});
+
+  const std::string path = "resume_test.ckpt";
+  // First run: stops after epoch 2, having checkpointed every 7 steps (the last one mid-epoch 2).
+  ctnn::model<net> first{ctnn::seed{1}};
+  ctnn::fit(first, ctnn::loss::softmax_cross_entropy{}, opt, train,
+            {.epochs = 2, .batch = 32, .seed = 5, .progress = quiet, .checkpoint = path});
+  // Resume into a model initialized differently: everything must come from the checkpoint.
+  ctnn::model<net> resumed{ctnn::seed{77}};
+  const auto rest = ctnn::fit(resumed, ctnn::loss::softmax_cross_entropy{}, opt, train,
+                              {.epochs = 3, .batch = 32, .seed = 5, .progress = quiet, .resume_from = path});
+  CHECK(rest.size() == 1);
+  CHECK(std::memcmp(straight.parameters().data(), resumed.parameters().data(),
+                    straight.parameters().size() * sizeof(float)) == 0);
+
+  // Mid-epoch: checkpoint every 7 steps during an interrupted 2-epoch run, resume from the last one
+  // (global step 14, inside epoch 2).
+  ctnn::model<net> second{ctnn::seed{1}};
+  ctnn::fit(second, ctnn::loss::softmax_cross_entropy{}, opt, train,
+            {.epochs = 2, .batch = 32, .seed = 5, .progress = quiet, .checkpoint = path, .checkpoint_every = 7});
+  ctnn::model<net> resumed_mid{ctnn::seed{78}};
+  ctnn::fit(resumed_mid, ctnn::loss::softmax_cross_entropy{}, opt, train,
+            {.epochs = 3, .batch = 32, .seed = 5, .progress = quiet, .resume_from = path});
+  CHECK(std::memcmp(straight.parameters().data(), resumed_mid.parameters().data(),
+                    straight.parameters().size() * sizeof(float)) == 0);
+  CHECK_THROWS_WITH(ctnn::fit(resumed_mid, ctnn::loss::softmax_cross_entropy{}, opt, train,
+                              {.epochs = 3, .batch = 32, .seed = 6, .progress = quiet, .resume_from = path}),
+                    Catch::Contains("is of another run"));
+  std::remove(path.c_str());
 }

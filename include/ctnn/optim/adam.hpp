@@ -12,6 +12,8 @@
 // Defaults: η = 10⁻³, β = (0.9, 0.999), ε = 10⁻⁸; adamw decays 10⁻² decoupled.
 #include <cmath>
 #include <cstddef>
+#include <span>
+#include <string_view>
 #include <xsimd/xsimd.hpp>
 #include <ctnn/core/aligned_buffer.hpp>
 #include <ctnn/optim/elementwise.hpp>
@@ -38,6 +40,15 @@ struct adam_type {
   struct state {
     aligned_buffer<S> m, v, vmax;
     std::size_t steps = 0;
+    /// The checkpoint protocol (ctnn/io/optimizer_state.hpp): arenas m, v, vmax (empty unless
+    /// amsgrad) and the step counter.
+    template <class F>
+    void visit_state(F&& f) {
+      f(std::string_view("m"), std::span<S>(m.data(), m.size()));
+      f(std::string_view("v"), std::span<S>(v.data(), v.size()));
+      f(std::string_view("vmax"), std::span<S>(vmax.data(), vmax.size()));
+      f(std::string_view("steps"), steps);
+    }
   };
 
   template <class S>

@@ -26,6 +26,8 @@
 #include <ctnn/train/evaluate.hpp>
 #include <ctnn/train/metric.hpp>
 #include <ctnn/train/progress.hpp>
+#include <ctnn/train/resume.hpp>
+#include <ctnn/io/checkpoint.hpp>
 #include <ctnn/train/trainer.hpp>
 
 namespace ctnn {
@@ -56,6 +58,13 @@ struct fit_options {
   /// learning_rate when set.
   std::function<double(std::size_t step)> schedule;
   std::function<void(const epoch_record&)> on_epoch;
+  /// A training checkpoint to continue from: with the same data, options and thread count the
+  /// continued run is bitwise identical to one that was never interrupted.
+  std::string resume_from;
+  /// Where to keep a training checkpoint (parameters, optimizer state, position, sample order),
+  /// written atomically at the end of every epoch and every checkpoint_every steps when non-zero.
+  std::string checkpoint;
+  std::size_t checkpoint_every = 0;
 };
 
 namespace detail {
@@ -94,6 +103,11 @@ std::vector<epoch_record> fit(model<Net, S>& m, LossFn loss, Opt opt, const Data
 
   m.train();
   trainer tr{m, loss, opt};
+  constexpr bool checkpointable = io::VisitableState<typename Opt::template state<S>>;
+  if constexpr (!checkpointable)
+    if (!options.resume_from.empty() || !options.checkpoint.empty())
+      throw error("ctnn::fit: this optimizer's state cannot be checkpointed yet (its state has no visit_state; "
+                  "see ctnn/io/optimizer_state.hpp)");
   detail::batch_source<S, target_type, Dataset> source(data);
   std::vector<std::size_t> order(n);
   std::iota(order.begin(), order.end(), std::size_t{0});
@@ -101,17 +115,35 @@ std::vector<epoch_record> fit(model<Net, S>& m, LossFn loss, Opt opt, const Data
   detail::progress bar(options.progress, options.epochs, steps);
   std::vector<epoch_record> history;
   std::size_t global_step = 0;
-
-  for (std::size_t epoch = 0; epoch < options.epochs; ++epoch) {
-    if (options.shuffle) {
-      rng g(options.seed, epoch);
-      for (std::size_t i = n - 1; i > 0; --i) std::swap(order[i], order[g.below(i + 1)]);
+  fit_position pos{.seed = options.seed, .shuffle = options.shuffle};
+  if constexpr (checkpointable)
+    if (!options.resume_from.empty()) {
+      pos = load_checkpoint(tr, options.resume_from);
+      if (pos.order.size() != n || pos.seed != options.seed || pos.shuffle != options.shuffle)
+        throw error(fmt::format("ctnn::fit: the checkpoint '{}' is of another run ({} samples, seed {}, shuffle {}; "
+                                "this run: {} samples, seed {}, shuffle {})",
+                                options.resume_from, pos.order.size(), pos.seed, pos.shuffle, n, options.seed,
+                                options.shuffle));
+      order.assign(pos.order.begin(), pos.order.end());
+      global_step = pos.global_step;
     }
+  auto save = [&](fit_position p) {
+    if constexpr (checkpointable) {
+      p.order.assign(order.begin(), order.end());
+      save_checkpoint(tr, p, options.checkpoint);
+    }
+  };
+
+  for (std::size_t epoch = pos.epoch; epoch < options.epochs; ++epoch) {
+    // Resuming mid-epoch: `order` already holds this epoch's shuffle.
+    const bool mid_epoch = epoch == pos.epoch && pos.step > 0;
+    if (options.shuffle && !mid_epoch) shuffle_for_epoch(order, options.seed, epoch);
     bar.start_epoch(epoch);
     const auto t0 = std::chrono::steady_clock::now();
-    double loss_sum = 0;
+    double loss_sum = mid_epoch ? pos.loss_sum : 0.0;
     metric::accuracy train_acc;
-    for (std::size_t s = 0; s < steps; ++s, ++global_step) {
+    if (mid_epoch) train_acc = {static_cast<std::size_t>(pos.correct), static_cast<std::size_t>(pos.total)};
+    for (std::size_t s = mid_epoch ? pos.step : 0; s < steps; ++s, ++global_step) {
       const std::size_t lo = s * options.batch, b = std::min(options.batch, n - lo);
       source.gather(order.data() + lo, b);
       const S l = tr.forward_backward(source.x(), source.targets(), b);
@@ -136,7 +168,14 @@ std::vector<epoch_record> fit(model<Net, S>& m, LossFn loss, Opt opt, const Data
       else tr.apply_update();
       loss_sum += static_cast<double>(l);
       bar.step(s, loss_sum / static_cast<double>(s + 1), lo + b);
+      if (!options.checkpoint.empty() && options.checkpoint_every && (global_step + 1) % options.checkpoint_every == 0 &&
+          s + 1 < steps)  // the end of the epoch is saved below
+        save({.epoch = epoch, .step = s + 1, .global_step = global_step + 1, .seed = options.seed,
+              .shuffle = options.shuffle, .order = {}, .loss_sum = loss_sum, .correct = train_acc.correct,
+              .total = train_acc.total});
     }
+    if (!options.checkpoint.empty())
+      save({.epoch = epoch + 1, .step = 0, .global_step = global_step, .seed = options.seed, .shuffle = options.shuffle});
     epoch_record r;
     r.epoch = epoch + 1;
     r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
