@@ -152,3 +152,18 @@ TEMPLATE_TEST_CASE("fit resumed from a checkpoint is bitwise identical to an uni
                     Catch::Contains("is of another run"));
   std::remove(path.c_str());
 }
+
+TEST_CASE("gradient accumulation over micro-batches gives the full batch's gradient", "[train][accumulation]") {
+  using dnet = ctnn::sequential<ctnn::input<2>, ctnn::dense<16>, ctnn::tanh, ctnn::dense<2>>;
+  const auto train = spirals(96, 10);
+  const auto quiet = ctnn::progress_mode::quiet;
+  struct dset { xt::xtensor<double, 2> x; xt::xtensor<std::int32_t, 1> y; } d{xt::cast<double>(train.x), train.y};
+  ctnn::model<dnet, double> whole{ctnn::seed{3}}, parts{ctnn::seed{3}};
+  ctnn::fit(whole, ctnn::loss::softmax_cross_entropy{}, ctnn::optim::sgd{.lr = 0.1f}, d,
+            {.epochs = 2, .batch = 32, .progress = quiet});
+  // 32 = 11 + 11 + 10: unequal micro-batches, weighted by their size.
+  ctnn::fit(parts, ctnn::loss::softmax_cross_entropy{}, ctnn::optim::sgd{.lr = 0.1f}, d,
+            {.epochs = 2, .batch = 32, .progress = quiet, .micro_batches = 3});
+  for (std::size_t i = 0; i < whole.parameters().size(); ++i)
+    REQUIRE(parts.parameters()[i] == Approx(whole.parameters()[i]).epsilon(1e-12).margin(1e-14));
+}

@@ -49,22 +49,26 @@ struct fit_options {
   std::uint64_t seed = 0;                 ///< shuffling order
   bool shuffle = true;
   const Dataset* validation = nullptr;    ///< evaluated (accuracy) after every epoch
-  std::string metrics_csv;                ///< per-epoch metrics written here when not empty
+  std::string metrics_csv{};                ///< per-epoch metrics written here when not empty
   progress_mode progress = progress_mode::automatic;
   bool check_finite = true;               ///< scan the gradient arena every step (≈1% of a step)
   /// Learning rate for an epoch (0-based); when empty, the optimizer's own lr throughout.
-  std::function<double(std::size_t epoch)> learning_rate;
+  std::function<double(std::size_t epoch)> learning_rate{};
   /// Learning rate for a global step (0-based), e.g. a ctnn::sched:: schedule; overrides
   /// learning_rate when set.
-  std::function<double(std::size_t step)> schedule;
-  std::function<void(const epoch_record&)> on_epoch;
+  std::function<double(std::size_t step)> schedule{};
+  std::function<void(const epoch_record&)> on_epoch{};
   /// A training checkpoint to continue from: with the same data, options and thread count the
   /// continued run is bitwise identical to one that was never interrupted.
-  std::string resume_from;
+  std::string resume_from{};
   /// Where to keep a training checkpoint (parameters, optimizer state, position, sample order),
   /// written atomically at the end of every epoch and every checkpoint_every steps when non-zero.
-  std::string checkpoint;
+  std::string checkpoint{};
   std::size_t checkpoint_every = 0;
+  /// Gradient accumulation: each step's batch is processed in this many micro-batches (each of
+  /// about batch/micro_batches samples) whose gradients are summed, weighted by their size, before
+  /// one update: the same step as one batch, with the activations of a micro-batch in memory.
+  std::size_t micro_batches = 1;
 };
 
 namespace detail {
@@ -115,7 +119,17 @@ std::vector<epoch_record> fit(model<Net, S>& m, LossFn loss, Opt opt, const Data
   detail::progress bar(options.progress, options.epochs, steps);
   std::vector<epoch_record> history;
   std::size_t global_step = 0;
-  fit_position pos{.seed = options.seed, .shuffle = options.shuffle};
+  // A position after `done` steps of epoch `e` (`global` steps in all).
+  auto position_at = [&](std::size_t e, std::size_t done, std::size_t global) {
+    fit_position p;
+    p.epoch = e;
+    p.step = done;
+    p.global_step = global;
+    p.seed = options.seed;
+    p.shuffle = options.shuffle;
+    return p;
+  };
+  fit_position pos = position_at(0, 0, 0);
   if constexpr (checkpointable)
     if (!options.resume_from.empty()) {
       pos = load_checkpoint(tr, options.resume_from);
@@ -146,7 +160,22 @@ std::vector<epoch_record> fit(model<Net, S>& m, LossFn loss, Opt opt, const Data
     for (std::size_t s = mid_epoch ? pos.step : 0; s < steps; ++s, ++global_step) {
       const std::size_t lo = s * options.batch, b = std::min(options.batch, n - lo);
       source.gather(order.data() + lo, b);
-      const S l = tr.forward_backward(source.x(), source.targets(), b);
+      S l = 0;
+      if (options.micro_batches <= 1) {
+        l = tr.forward_backward(source.x(), source.targets(), b);
+      } else {
+        const std::size_t parts = std::min(options.micro_batches, b);
+        const S* xs = source.x();
+        const auto* ts = source.targets();
+        for (std::size_t k = 0, done = 0; k < parts; ++k) {
+          const std::size_t mb = b * (k + 1) / parts - done;
+          const S w = static_cast<S>(mb) / static_cast<S>(b);
+          l += w * tr.forward_backward(xs + done * model_type::in_features, ts + done * source.target_width(), mb,
+                                       /*accumulate=*/k > 0, w);
+          if constexpr (classification) train_acc.add(m.output(), ts + done, mb, model_type::out_features);
+          done += mb;
+        }
+      }
       if (!std::isfinite(l)) {
         const std::string where = m.first_nonfinite_output();
         throw error(fmt::format("ctnn::fit: the loss is {} at step {} (epoch {}, batch {} of {}); {}", l,
@@ -162,7 +191,8 @@ std::vector<epoch_record> fit(model<Net, S>& m, LossFn loss, Opt opt, const Data
           throw error(fmt::format("ctnn::fit: a gradient is not finite at step {} (epoch {}); nearest the output: {}",
                                   global_step, epoch + 1, m.first_nonfinite_gradient()));
       }
-      if constexpr (classification) train_acc.add(m.output(), source.targets(), b, model_type::out_features);
+      if constexpr (classification)
+        if (options.micro_batches <= 1) train_acc.add(m.output(), source.targets(), b, model_type::out_features);
       if (options.schedule) tr.apply_update(static_cast<S>(options.schedule(global_step)));
       else if (options.learning_rate) tr.apply_update(static_cast<S>(options.learning_rate(epoch)));
       else tr.apply_update();
@@ -170,12 +200,16 @@ std::vector<epoch_record> fit(model<Net, S>& m, LossFn loss, Opt opt, const Data
       bar.step(s, loss_sum / static_cast<double>(s + 1), lo + b);
       if (!options.checkpoint.empty() && options.checkpoint_every && (global_step + 1) % options.checkpoint_every == 0 &&
           s + 1 < steps)  // the end of the epoch is saved below
-        save({.epoch = epoch, .step = s + 1, .global_step = global_step + 1, .seed = options.seed,
-              .shuffle = options.shuffle, .order = {}, .loss_sum = loss_sum, .correct = train_acc.correct,
-              .total = train_acc.total});
+      {
+        fit_position p = position_at(epoch, s + 1, global_step + 1);
+        p.loss_sum = loss_sum;
+        p.correct = train_acc.correct;
+        p.total = train_acc.total;
+        save(p);
+      }
     }
     if (!options.checkpoint.empty())
-      save({.epoch = epoch + 1, .step = 0, .global_step = global_step, .seed = options.seed, .shuffle = options.shuffle});
+      save(position_at(epoch + 1, 0, global_step));
     epoch_record r;
     r.epoch = epoch + 1;
     r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

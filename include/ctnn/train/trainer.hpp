@@ -34,11 +34,15 @@ class trainer {
 
   /// Forward, loss and backward without the update (gradient accumulation: accumulate = true
   /// adds into the gradient arena).
+  /// `weight` scales this batch's gradient: a micro-batch of b samples out of B contributes with
+  /// weight b/B, so the accumulated gradient equals the gradient of the mean over all B.
   scalar forward_backward(const scalar* x, const target_type* targets, std::size_t batch,
-                          bool accumulate = false) {
+                          bool accumulate = false, scalar weight = scalar(1)) {
     const scalar* y = model_.forward(x, batch);
     scalar* dy = model_.output_gradient();
     const scalar loss = LossFn::value_and_grad(y, targets, batch, Model::out_features, dy);
+    if (weight != scalar(1))
+      for (std::size_t i = 0; i < batch * Model::out_features; ++i) dy[i] *= weight;
     model_.backward(dy, accumulate);
     return loss;
   }
