@@ -13,6 +13,7 @@
 #include <ctnn/graph/repeat.hpp>
 #include <ctnn/graph/residual.hpp>
 #include <ctnn/graph/sequential.hpp>
+#include <ctnn/graph/with_defaults.hpp>
 #include <ctnn/init/all.hpp>
 #include <ctnn/layers/activations.hpp>
 #include <ctnn/layers/dense.hpp>

@@ -19,6 +19,7 @@
 #include <ctnn/graph/residual.hpp>
 #include <ctnn/graph/residual_node.hpp>
 #include <ctnn/graph/sequential.hpp>
+#include <ctnn/graph/with_defaults.hpp>
 #include <ctnn/layers/activation.hpp>
 #include <ctnn/layers/dense.hpp>
 #include <ctnn/layers/flatten.hpp>
@@ -50,9 +51,13 @@ template <std::size_t K, class... Ls>
 struct expand_layer<repeat<K, Ls...>> {
   using type = typename repeat_list<expand_t<Ls...>, K>::type;
 };
-template <std::size_t Out, class Init, class Norm>
-struct expand_layer<dense<Out, Init, Norm>> {
-  static_assert(dense<Out, Init, Norm>::checked);  // instantiates the layer's own checks first
+// A network-default tag left here (no with_defaults around the network) becomes the library
+// default: init::net_default → kaiming_normal<>, norm::net_default → norm::none.
+template <std::size_t Out, class Init0, class Norm0>
+struct expand_layer<dense<Out, Init0, Norm0>> {
+  static_assert(dense<Out, Init0, Norm0>::checked);  // instantiates the layer's own checks first
+  using Init = resolve_init_t<Init0, init::library_default>;
+  using Norm = resolve_norm_t<Norm0, norm::none>;
   static constexpr bool split = NormLayer<Norm> && !std::is_same_v<Norm, norm::none>;
   using type = std::conditional_t<split, type_list<dense<Out, Init, norm::none>, Norm>,
                                   type_list<dense<Out, Init, Norm>>>;
@@ -147,5 +152,9 @@ struct network_traits<sequential<input<N>, Ls...>> {
   static constexpr std::size_t in = N;
   using root = typename bind_chain<N, expand_t<Ls...>>::type;
 };
+
+/// with_defaults<Net, Init, Norm>: Net with its dense layers' unspecified policies filled in.
+template <class Net, class Init, class Norm>
+struct network_traits<with_defaults<Net, Init, Norm>> : network_traits<apply_defaults_t<Net, Init, Norm>> {};
 
 }  // namespace ctnn::detail

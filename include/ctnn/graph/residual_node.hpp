@@ -15,6 +15,7 @@ namespace ctnn::detail {
 
 template <std::size_t Width, class Body>
 struct residual_node {
+  using body_type = Body;
   static constexpr bool is_dense = false;
   static constexpr std::size_t in = Width, out = Width, modules = 1;
   static constexpr std::size_t params = Body::params;

@@ -4,11 +4,13 @@
 #include <ctnn/init/concepts.hpp>
 #include <ctnn/init/constant.hpp>
 #include <ctnn/init/critical.hpp>
+#include <ctnn/init/fixup.hpp>
 #include <ctnn/init/identity.hpp>
 #include <ctnn/init/kaiming_normal.hpp>
 #include <ctnn/init/kaiming_uniform.hpp>
 #include <ctnn/init/lecun_normal.hpp>
 #include <ctnn/init/lecun_uniform.hpp>
+#include <ctnn/init/lsuv.hpp>
 #include <ctnn/init/normal.hpp>
 #include <ctnn/init/orthogonal.hpp>
 #include <ctnn/init/uniform.hpp>

@@ -5,7 +5,9 @@
 #include <cstddef>
 #include <ctnn/init/concepts.hpp>
 #include <ctnn/init/kaiming_normal.hpp>
+#include <ctnn/init/net_default.hpp>
 #include <ctnn/norm/concepts.hpp>
+#include <ctnn/norm/net_default.hpp>
 #include <ctnn/norm/none.hpp>
 
 namespace ctnn {
@@ -27,7 +29,9 @@ struct expect_norm_policy {
 
 // The policies are checked with static_assert rather than a requires-clause: a constraint
 // failure makes the whole network type invalid and g++ then reports every use of it again.
-template <std::size_t Out, class Init = init::kaiming_normal<>, class Norm = norm::none>
+// Init and Norm default to the network's defaults (init::net_default, norm::net_default):
+// kaiming_normal<> and norm::none unless the network is wrapped in ctnn::with_defaults.
+template <std::size_t Out, class Init = init::net_default, class Norm = norm::net_default>
 struct dense {
   static_assert(Out > 0, "ctnn::dense<Out>: Out must be positive");
   static_assert(expect_init_policy<Init>::value && expect_norm_policy<Norm>::value);

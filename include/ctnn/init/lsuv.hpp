@@ -1,0 +1,117 @@
+#pragma once
+// lsuv<Tol, MaxIter>: layer-sequential unit-variance init (Mishkin & Matas 2016, "All you need is
+// a good init"). Data-dependent, in two steps:
+//  1. at allocation the policy fills weights as orthogonal<1> (the paper's pre-initialization);
+//  2. ctnn::init::apply_lsuv(model, x, batch[, tol, max_iter]) then goes over the network's
+//     top-level dense layers in forward order: forward the batch, measure the variance of the
+//     layer's pre-activation output z = x_l Wᵀ + b (x_l: the previous top-level layer's output,
+//     recomputed here in double so no kernel changes), scale W by 1/√Var(z), until
+//     |Var(z) − 1| < tol or max_iter rescalings.
+// Var(z) is the variance of all batch × width elements of z about their common mean.
+// Dense layers nested inside residual blocks, and weight-reparametrized dense nodes
+// (norm::weight_norm, spectral_norm), are left as they are.
+#include <cmath>
+#include <cstddef>
+#include <span>
+#include <type_traits>
+#include <vector>
+#include <ctnn/init/concepts.hpp>
+#include <ctnn/init/orthogonal.hpp>
+
+namespace ctnn::detail {
+template <std::size_t In, std::size_t Out, class Act, class Init, class Norm, std::size_t Modules>
+struct dense_node;
+
+template <class Node>
+struct is_plain_dense_node : std::false_type {};
+template <std::size_t In, std::size_t Out, class Act, class Init, class Norm, std::size_t Modules>
+struct is_plain_dense_node<dense_node<In, Out, Act, Init, Norm, Modules>> : std::true_type {};
+}  // namespace ctnn::detail
+
+namespace ctnn::init {
+
+template <double Tol = 0.1, std::size_t MaxIter = 10>
+struct lsuv {
+  static_assert(Tol > 0, "ctnn::init::lsuv<Tol, MaxIter>: Tol must be positive");
+  static constexpr double tol = Tol;
+  static constexpr std::size_t max_iter = MaxIter;
+  template <class S>
+  static void fill(std::span<S> w, fans f, rng& g) {
+    orthogonal<1.0>::fill(w, f, g);
+  }
+};
+
+/// What apply_lsuv did to one top-level dense layer.
+struct lsuv_layer_report {
+  std::size_t module = 0;       ///< its top-level module index
+  double variance = 0;          ///< Var(z) on the calibration batch after the last rescaling
+  std::size_t iterations = 0;   ///< rescalings applied
+  bool converged = false;       ///< |variance − 1| < tol
+};
+
+/// Var(z) for z = x Wᵀ + b (x: batch × in, W: out × in row-major), in double.
+template <class S>
+double preactivation_variance(const S* x, const S* w, const S* b, std::size_t batch, std::size_t in,
+                              std::size_t out) {
+  double sum = 0, sum2 = 0;
+  for (std::size_t i = 0; i < batch; ++i)
+    for (std::size_t o = 0; o < out; ++o) {
+      double z = static_cast<double>(b[o]);
+      for (std::size_t k = 0; k < in; ++k) z += static_cast<double>(x[i * in + k]) * static_cast<double>(w[o * in + k]);
+      sum += z;
+      sum2 += z * z;
+    }
+  const double n = static_cast<double>(batch * out);
+  const double mean = sum / n;
+  return sum2 / n - mean * mean;
+}
+
+/// The input to each top-level layer of `m` after a forward of x: x itself for the first.
+template <class Model>
+std::vector<const typename Model::scalar*> top_level_inputs(Model& m, const typename Model::scalar* x) {
+  std::vector<const typename Model::scalar*> inputs{x};
+  m.visit_layer_outputs([&](std::size_t, const auto&, const auto* out, std::size_t) { inputs.push_back(out); });
+  return inputs;
+}
+
+/// LSUV on a model already initialized (ideally with init::lsuv<> or orthogonal<>): x is
+/// batch × Model::in_features, row-major. Returns one report per top-level plain dense layer.
+template <class Model>
+std::vector<lsuv_layer_report> apply_lsuv(Model& m, const typename Model::scalar* x, std::size_t batch,
+                                          double tol = 0.1, std::size_t max_iter = 10) {
+  using root = typename Model::root;
+  using S = typename Model::scalar;
+  std::vector<lsuv_layer_report> reports;
+  auto layer = [&]<std::size_t K>(std::integral_constant<std::size_t, K>) {
+    using node = typename root::template child<K>;
+    if constexpr (detail::is_plain_dense_node<node>::value) {
+      S* w = m.parameters().data() + root::param_offset[K];
+      const S* b = w + node::bias_offset;
+      lsuv_layer_report r{.module = root::module_start[K]};
+      for (;;) {
+        m.forward(x, batch);
+        const S* in = top_level_inputs(m, x)[K];
+        r.variance = preactivation_variance(in, w, b, batch, node::in, node::out);
+        r.converged = std::abs(r.variance - 1.0) < tol;
+        if (r.converged || r.iterations >= max_iter || !(r.variance > 0) || !std::isfinite(r.variance)) break;
+        const double scale = 1.0 / std::sqrt(r.variance);
+        for (std::size_t i = 0; i < node::in * node::out; ++i) w[i] = static_cast<S>(w[i] * scale);
+        ++r.iterations;
+      }
+      reports.push_back(r);
+    }
+  };
+  [&]<std::size_t... K>(std::index_sequence<K...>) {
+    (layer(std::integral_constant<std::size_t, K>{}), ...);
+  }(std::make_index_sequence<root::n>{});
+  m.detach_input();
+  return reports;
+}
+
+/// apply_lsuv with the tolerance and iteration cap of the policy lsuv<Tol, MaxIter>.
+template <class Policy, class Model>
+std::vector<lsuv_layer_report> apply_lsuv(Model& m, const typename Model::scalar* x, std::size_t batch) {
+  return apply_lsuv(m, x, batch, Policy::tol, Policy::max_iter);
+}
+
+}  // namespace ctnn::init

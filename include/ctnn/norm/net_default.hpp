@@ -1,0 +1,12 @@
+#pragma once
+// norm::net_default: the Norm a dense layer gets when it names none. It resolves to the Norm of
+// ctnn::with_defaults<Net, Init, Norm> when the network is wrapped in one, else to norm::none.
+// graph/compile.hpp resolves it before binding; no bound node carries this tag.
+namespace ctnn::norm {
+
+struct net_default {
+  static constexpr bool is_norm_policy = true;
+  static constexpr bool is_net_default = true;
+};
+
+}  // namespace ctnn::norm
