@@ -6,6 +6,7 @@
 //  2. each layer is bound to its input width, left to right; a dense layer followed by an
 //     activation becomes one dense_node with that activation fused in;
 //  3. the result is a chain_node; residual blocks recurse through the same two steps.
+#include <concepts>
 #include <cstddef>
 #include <type_traits>
 #include <ctnn/core/checks.hpp>
@@ -27,6 +28,15 @@
 #include <ctnn/norm/none.hpp>
 
 namespace ctnn {
+
+/// A layer type outside the built-in families that binds itself: it declares
+/// `static constexpr bool is_layer = true` and names its bound node
+/// `template <std::size_t Width> struct node` (elementwise layers see the flat feature count).
+template <class L>
+concept SelfBindingLayer = requires {
+  { L::is_layer } -> std::convertible_to<bool>;
+  typename L::template node<1>;
+} && L::is_layer && !NormPolicy<L>;
 
 /// A type used as a layer that ctnn does not know (the type shown).
 template <class NotALayer>
@@ -104,6 +114,12 @@ struct bind_layer<In, A> {
 template <std::size_t In, NormLayer N>
 struct bind_layer<In, N> {
   using type = typename N::template node<In>;
+};
+/// Any other layer that names its bound node, `template <std::size_t Width> struct node`
+/// (the interface of graph/dense_node.hpp), binds itself (see ctnn::SelfBindingLayer).
+template <std::size_t In, SelfBindingLayer L>
+struct bind_layer<In, L> {
+  using type = typename L::template node<In>;
 };
 template <std::size_t In>
 struct bind_layer<In, flatten> {

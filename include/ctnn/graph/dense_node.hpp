@@ -30,6 +30,10 @@ struct dense_node {
   // dense<Out, Init, Norm> out as dense<Out, Init> followed by the norm layer.
   using activation = Act;
   static constexpr bool is_dense = true;
+  /// A layer with a weight at offset 0 (weight_size elements) and a bias at bias_offset: what
+  /// whole-network init passes (Fixup, LSUV) look for. Convolution nodes say the same.
+  static constexpr bool has_weight = true;
+  static constexpr std::size_t weight_size = In * Out;
   static constexpr std::size_t in = In, out = Out, modules = Modules;
   static constexpr std::size_t bias_offset = round_up_to_slot(In * Out);
   static constexpr std::size_t params = bias_offset + round_up_to_slot(Out);
