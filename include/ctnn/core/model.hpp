@@ -255,8 +255,7 @@ class model {
   run_context<Scalar> context() noexcept { return {workspace_, mode_, buffers_.data()}; }
 
   static auto view(Scalar* arena, const slot_desc& s) {
-    std::vector<std::size_t> shape = s.rank == 2 ? std::vector<std::size_t>{s.rows, s.cols}
-                                                 : std::vector<std::size_t>{s.rows};
+    std::vector<std::size_t> shape = s.dims();
     return xt::adapt(arena + s.offset, s.size(), xt::no_ownership(), shape);
   }
 

@@ -6,6 +6,7 @@
 #include <array>
 #include <cstddef>
 #include <string>
+#include <vector>
 
 namespace ctnn {
 
@@ -19,9 +20,10 @@ constexpr std::size_t round_up_to_slot(std::size_t n) {
 
 struct slot_desc {
   std::size_t offset = 0;  ///< in elements from the start of the arena
-  std::size_t rank = 1;    ///< 2 for weights [rows, cols], 1 for biases [rows]
+  std::size_t rank = 1;    ///< 2 for weights [rows, cols], 1 for biases [rows], 4 for conv weights
   std::size_t rows = 0;
-  std::size_t cols = 1;
+  std::size_t cols = 1;    ///< rank 4: in_channels · kernel_h · kernel_w (the GEMM view [rows, cols])
+  std::size_t kernel_h = 1, kernel_w = 1;  ///< rank 4 only: [rows, cols / (kh·kw), kh, kw]
   std::size_t fan_in = 0;
   std::size_t fan_out = 0;
   slot_role role = slot_role::weight;
@@ -31,6 +33,14 @@ struct slot_desc {
   double initial = 0;          ///< buffers: the value they start from (and are reset to)
 
   constexpr std::size_t size() const { return rows * cols; }
+
+  /// The shape PyTorch gives this tensor: [out, in] for a Linear weight, [out, in, kh, kw] for a
+  /// Conv2d weight, [n] for vectors.
+  std::vector<std::size_t> dims() const {
+    if (rank == 4) return {rows, cols / (kernel_h * kernel_w), kernel_h, kernel_w};
+    if (rank == 2) return {rows, cols};
+    return {rows};
+  }
 
   /// Prepends the module index `i` (called by the container that holds this slot's layer).
   constexpr void prepend(std::size_t i) {

@@ -24,8 +24,7 @@ std::string network_signature() {
   s += " |";
   for (std::size_t i = 0; i < Model::slots.size(); ++i) {
     const auto& d = Model::slots[i];
-    s += fmt::format("{} {} [{}]", i ? "," : "", d.name(), d.rank == 2 ? fmt::format("{}, {}", d.rows, d.cols)
-                                                                      : fmt::format("{}", d.rows));
+    s += fmt::format("{} {} [{}]", i ? "," : "", d.name(), fmt::join(d.dims(), ", "));
   }
   s += std::is_same_v<typename Model::scalar, float> ? " | float" : " | double";
   return s;

@@ -35,9 +35,11 @@ namespace ctnn {
 
 namespace io {
 
-/// The shape PyTorch gives a slot: [rows, cols] for weights, [rows] for biases.
+/// The shape PyTorch gives a slot: [rows, cols] for Linear weights, [out, in, kh, kw] for Conv2d
+/// weights, [rows] for vectors.
 inline std::vector<std::uint64_t> slot_shape(const slot_desc& d) {
-  return d.rank == 2 ? std::vector<std::uint64_t>{d.rows, d.cols} : std::vector<std::uint64_t>{d.rows};
+  const auto dims = d.dims();
+  return std::vector<std::uint64_t>(dims.begin(), dims.end());
 }
 
 /// One tensor_source per slot of an arena laid out like Model's parameters, named prefix + slot name.
