@@ -1,7 +1,9 @@
 // spectral_norm: gradient check (double, finite differences; in evaluation mode, where u and v
 // are fixed so the loss is a function of the parameters), the power iteration reaching σ_max,
 // PyTorch's names.
+#include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <string>
 #include <vector>
 #include <catch2/catch.hpp>
@@ -73,4 +75,79 @@ TEST_CASE("spectral_norm: one power step per training forward reaches σ_max; na
                                  "6.weight_orig"});
   CHECK(model_type::buffer_names() == std::vector<std::string>{"0.weight_u", "0.weight_v", "2.weight_u", "2.weight_v",
                                                                "6.weight_u", "6.weight_v"});
+}
+
+TEST_CASE("spectral_norm: u and v start random, seeded by the model's seed", "[norm][spectral_norm]") {
+  std::vector<double> x(2 * 5, 0.1);
+  auto start = [&](std::uint64_t seed, const char* name) {
+    model_type m{ctnn::seed{seed}};
+    m.eval();  // the first forward draws u, v in either mode; evaluation then leaves them
+    m.forward(x.data(), 2);
+    m.detach_input();
+    auto b = m.buffer(name);
+    return std::vector<double>(b.begin(), b.end());
+  };
+  for (const char* name : {"0.weight_u", "0.weight_v", "2.weight_u", "6.weight_u"}) {
+    INFO(name);
+    const auto a = start(5, name), a2 = start(5, name), b = start(6, name);
+    CHECK(a == a2);  // same seed, same start (bit for bit)
+    CHECK(a != b);   // another seed, another start
+    double n = 0;
+    for (double e : a) n += e * e;
+    CHECK(n == Approx(1.0).epsilon(1e-12));  // unit length
+    // Not the old constant start 1/√n·(1, …, 1): the entries differ and take both signs.
+    CHECK(std::any_of(a.begin(), a.end(), [&](double e) { return e != a[0]; }));
+    CHECK(std::any_of(a.begin(), a.end(), [](double e) { return e < 0; }));
+  }
+  // Different layers of one model get different streams.
+  CHECK(start(5, "0.weight_u") != start(5, "2.weight_u"));
+}
+
+TEST_CASE("spectral_norm: from a random start the estimate converges to σ_max (Jacobi SVD reference)",
+          "[norm][spectral_norm]") {
+  // Reference: the eigenvalues of WᵀW (5×5) by cyclic Jacobi rotations in double, σ_max = √λ_max.
+  model_type m{ctnn::seed{9}};
+  std::vector<double> x(2 * 5, 0.1);
+  auto w = m.parameter("2.weight_orig");  // 7 × 8
+  constexpr std::size_t R = 7, C = 8;
+  std::vector<double> a(C * C, 0.0);
+  for (std::size_t i = 0; i < C; ++i)
+    for (std::size_t j = 0; j < C; ++j)
+      for (std::size_t o = 0; o < R; ++o) a[i * C + j] += w(o, i) * w(o, j);
+  for (int sweep = 0; sweep < 50; ++sweep)
+    for (std::size_t p = 0; p < C; ++p)
+      for (std::size_t q = p + 1; q < C; ++q) {
+        if (std::abs(a[p * C + q]) < 1e-300) continue;
+        const double theta = (a[q * C + q] - a[p * C + p]) / (2 * a[p * C + q]);
+        const double t = (theta >= 0 ? 1.0 : -1.0) / (std::abs(theta) + std::sqrt(theta * theta + 1));
+        const double c = 1 / std::sqrt(t * t + 1), s = t * c;
+        for (std::size_t k = 0; k < C; ++k) {  // A ← Jᵀ A J
+          const double akp = a[k * C + p], akq = a[k * C + q];
+          a[k * C + p] = c * akp - s * akq;
+          a[k * C + q] = s * akp + c * akq;
+        }
+        for (std::size_t k = 0; k < C; ++k) {
+          const double apk = a[p * C + k], aqk = a[q * C + k];
+          a[p * C + k] = c * apk - s * aqk;
+          a[q * C + k] = s * apk + c * aqk;
+        }
+      }
+  double lambda = 0;
+  for (std::size_t i = 0; i < C; ++i) lambda = std::max(lambda, a[i * C + i]);
+  const double sigma_max = std::sqrt(lambda);
+  auto sigma_estimate = [&] {
+    auto u = m.buffer("2.weight_u");
+    auto v = m.buffer("2.weight_v");
+    double s = 0;
+    for (std::size_t o = 0; o < R; ++o)
+      for (std::size_t i = 0; i < C; ++i) s += u(o) * w(o, i) * v(i);
+    return s;
+  };
+  m.forward(x.data(), 2);
+  const double first = sigma_estimate();
+  for (int k = 0; k < 500; ++k) m.forward(x.data(), 2);
+  INFO("σ after 1 step " << first << ", after 501 " << sigma_estimate() << ", reference " << sigma_max);
+  CHECK(first <= sigma_max * (1 + 1e-12));  // a Rayleigh quotient never exceeds σ_max
+  CHECK(sigma_estimate() == Approx(sigma_max).epsilon(1e-9));
+  m.detach_input();
 }

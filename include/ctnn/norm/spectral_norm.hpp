@@ -7,12 +7,20 @@
 // z = x W_SNᵀ + b, y = Act(z). VJP (u, v held constant, as PyTorch), with G = ∇W_SN = dzᵀ x:
 //   ∇W = G/σ − (⟨G, W⟩/σ²) u vᵀ,   dx = dz W_SN.
 // Names as PyTorch's state_dict: "0.bias", "0.weight_orig"; buffers "0.weight_u", "0.weight_v".
-// u, v start as the constant unit vectors 1/√Out, 1/√In (PyTorch draws them at random).
+// u, v start random, as PyTorch's normalize(randn): each drawn from a standard normal and
+// normalized to unit length. The draw happens on the layer's first forward (either mode) after
+// the buffers were reset: a model's buffers are reset after its parameters are drawn and nodes
+// have no hook into that, so u = 0 (the buffers' initial value, never a valid power-iteration
+// state) marks "not drawn yet". The stream is seeded by a hash of the layer's weight_orig at that
+// moment, itself drawn from the model's seed and the slot's own stream: the same seed gives the
+// same u and v, different seeds (or layers) different ones. u, v loaded from a checkpoint are
+// non-zero and kept as they are. That first draw is the one write to buffers in evaluation mode.
 // Miyato et al. 2018, https://arxiv.org/abs/1802.05957.
 #include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstddef>
+#include <cstdint>
 #include <span>
 #include <string>
 #include <type_traits>
@@ -26,15 +34,6 @@
 #include <ctnn/layers/identity.hpp>
 
 namespace ctnn::norm {
-
-namespace detail {
-/// 1/√n at compile time (Newton's iteration; std::sqrt is not constexpr in C++20).
-consteval double inverse_sqrt(double n) {
-  double r = n;
-  for (int i = 0; i < 100; ++i) r = 0.5 * (r + n / r);
-  return 1.0 / r;
-}
-}  // namespace detail
 
 struct spectral_norm {
   static constexpr bool is_norm_policy = true;
@@ -73,11 +72,9 @@ struct spectral_norm {
     }
     static consteval std::array<slot_desc, 2> buffer_slots() {
       slot_desc u{.offset = u_offset, .rank = 1, .rows = Out, .cols = 1, .role = slot_role::buffer};
-      u.leaf = "weight_u";
-      u.initial = detail::inverse_sqrt(double(Out));
+      u.leaf = "weight_u";  // initial 0: "not drawn yet" (see the file comment)
       slot_desc v{.offset = v_offset, .rank = 1, .rows = In, .cols = 1, .role = slot_role::buffer};
       v.leaf = "weight_v";
-      v.initial = detail::inverse_sqrt(double(In));
       return {u, v};
     }
 
@@ -98,12 +95,34 @@ struct spectral_norm {
       else return y;
     }
 
+    /// The start of the power iteration: u, v = normalize(randn) from a stream seeded by W's bits.
+    template <class S>
+    static void draw_start(const S* p, S* u, S* v) {
+      std::uint64_t h = 0xcbf29ce484222325ull;  // FNV-1a over W's bytes
+      const auto* bytes = reinterpret_cast<const unsigned char*>(p);
+      for (std::size_t k = 0; k < In * Out * sizeof(S); ++k) h = (h ^ bytes[k]) * 0x100000001b3ull;
+      rng g(h, 0);
+      auto fill_unit = [&](S* a, std::size_t n) {
+        double s = 0;
+        for (std::size_t k = 0; k < n; ++k) {
+          const double d = g.normal();
+          a[k] = static_cast<S>(d);
+          s += double(a[k]) * double(a[k]);
+        }
+        const double r = 1.0 / std::max(std::sqrt(s), 1e-12);
+        for (std::size_t k = 0; k < n; ++k) a[k] = static_cast<S>(a[k] * r);
+      };
+      fill_unit(u, Out);
+      fill_unit(v, In);
+    }
+
     template <class S>
     static void forward(const run_context<S>& ctx, const S* p, const S* x, S* y, S* internal_state,
                         std::size_t batch) {
       S* u = ctx.buffers + u_offset;
       S* v = ctx.buffers + v_offset;
       S* wv = ctx.buffers + wv_offset;
+      if (std::all_of(u, u + Out, [](S a) { return a == S(0); })) draw_start(p, u, v);
       if (ctx.training()) {
         S n = 0;
         for (std::size_t i = 0; i < In; ++i) {
