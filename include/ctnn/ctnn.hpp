@@ -15,6 +15,7 @@
 #include <ctnn/graph/sequential.hpp>
 #include <ctnn/graph/with_defaults.hpp>
 #include <ctnn/init/all.hpp>
+#include <ctnn/init/zero_gamma.hpp>
 #include <ctnn/layers/activations.hpp>
 #include <ctnn/layers/dense.hpp>
 #include <ctnn/layers/flatten.hpp>

@@ -34,6 +34,9 @@ struct batch_norm {
   template <std::size_t Width>
   struct node {
     static constexpr bool is_dense = false;
+    /// A normalization layer whose first slot is its gain γ (Width elements at offset 0): what
+    /// init::apply_zero_gamma looks for.
+    static constexpr bool is_norm_node = true;
     static constexpr std::size_t in = Width, out = Width, modules = 1;
     static constexpr std::size_t stride = round_up_to_slot(Width);
     static constexpr std::size_t params = 2 * stride, slot_count = 2;

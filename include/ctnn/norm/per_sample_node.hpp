@@ -38,6 +38,7 @@ struct per_sample_node {
   static_assert(expect_groups_divide_width<Width, G>::value);
   static constexpr std::size_t n = Width / G;
   static constexpr bool is_dense = false;
+  static constexpr bool is_norm_node = true;  // γ is the first slot (init::apply_zero_gamma)
   static constexpr std::size_t in = Width, out = Width, modules = 1;
   static constexpr std::size_t bias_offset = round_up_to_slot(Width);
   static constexpr std::size_t params = HasBias ? 2 * bias_offset : bias_offset;
