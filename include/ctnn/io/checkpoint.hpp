@@ -7,10 +7,15 @@
 //   fit.order                         U64 [n]: the sample order (fit_position::order), if any
 //   fit.loss_sum                      F64 []: the epoch's running loss sum
 //   __metadata__                      format "ctnn-checkpoint", checkpoint_version "1", ctnn_version,
-//                                     network, epoch, step, global_step, seed, shuffle, correct, total
+//                                     network, optimizer, epoch, step, global_step, seed, shuffle,
+//                                     correct, total
 // Loading requires exactly these tensors for the trainer's model and optimizer state (hyperparameters
 // that change the state's shape, such as sgd momentum on/off, must match) and fills the model's
 // parameters, the optimizer state and the returned fit_position; nothing is modified on error.
+// The optimizer's type is recorded (metadata "optimizer", e.g. "ctnn::optim::sgd") and must match
+// on load: adam, radam, yogi and lamb all keep (m, v, steps), so the tensors alone would let one
+// optimizer's moments be read as another's. (Checkpoints written before the key existed have none
+// and are checked by their tensors only.)
 // Resuming with it is bitwise identical to not stopping (see train/resume.hpp).
 #include <charconv>
 #include <cstdint>
@@ -63,6 +68,15 @@ void walk_optimizer_state(State& st, Add&& add) {
   });
 }
 
+/// T's name as the compiler spells it, from g++'s (or clang's) __PRETTY_FUNCTION__:
+/// "... type_name() [with T = ctnn::optim::adam_type<ctnn::optim::adam_defaults>; ...]".
+template <class T>
+constexpr std::string_view type_name() {
+  constexpr std::string_view f = __PRETTY_FUNCTION__;
+  constexpr auto b = f.find("T = ") + 4;
+  return f.substr(b, f.find_first_of(";]", b) - b);
+}
+
 inline std::uint64_t metadata_u64(const safetensors_view& f, std::string_view key, std::string_view source) {
   const auto it = f.metadata.find(std::string(key));
   if (it == f.metadata.end())
@@ -95,6 +109,7 @@ void save_checkpoint(trainer<Model, LossFn, Opt>& tr, const fit_position& pos, c
   meta.erase("format");
   meta.emplace("format", std::string(io::checkpoint_format));
   meta.emplace("checkpoint_version", std::string(io::checkpoint_version));
+  meta.emplace("optimizer", std::string(io::type_name<Opt>()));
   meta.emplace("scalar", std::string(io::dtype_name(io::dtype_of<S>())));
   meta.emplace("epoch", std::to_string(pos.epoch));
   meta.emplace("step", std::to_string(pos.step));
@@ -121,6 +136,10 @@ fit_position load_checkpoint(trainer<Model, LossFn, Opt>& tr, const std::filesys
   if (const auto v = file.metadata.find("checkpoint_version"); v == file.metadata.end() || v->second != io::checkpoint_version)
     throw error(fmt::format("ctnn::load_checkpoint: '{}': unsupported checkpoint_version '{}' (this ctnn reads {})", source,
                             v == file.metadata.end() ? "" : v->second, io::checkpoint_version));
+  if (const auto o = file.metadata.find("optimizer"); o != file.metadata.end() && o->second != io::type_name<Opt>())
+    throw error(fmt::format("ctnn::load_checkpoint: '{}' holds the state of optimizer {}, but this trainer's optimizer is "
+                            "{}: optimizer states are not interchangeable (resume with the optimizer type that wrote it)",
+                            source, o->second, io::type_name<Opt>()));
 
   fit_position pos;
   pos.epoch = io::metadata_u64(file, "epoch", source);

@@ -15,23 +15,14 @@
 // checkpoint does not depend on the arena's padding. Hyperparameters are not state: they come
 // from the optimizer object the trainer was built with.
 //
-// optim::sgd's state is adapted below; a new optimizer adds a member visit_state to its state.
+// Every optimizer in ctnn/optim/ (and the weight averages polyak_average / ema_average) gives its
+// state a member visit_state; lookahead<Inner> forwards its inner optimizer's parts as
+// "inner_<name>". A new optimizer adds one too, or a free visit_state(St&, f) next to its state.
 #include <concepts>
 #include <cstddef>
 #include <span>
 #include <string_view>
 #include <utility>
-#include <ctnn/optim/sgd.hpp>
-
-namespace ctnn::optim {
-
-template <class S, class F>
-void visit_state(sgd::state<S>& st, F&& f) {
-  f(std::string_view("velocity"), std::span<S>(st.velocity.data(), st.velocity.size()));
-  f(std::string_view("steps"), st.steps);
-}
-
-}  // namespace ctnn::optim
 
 namespace ctnn::io {
 

@@ -10,6 +10,8 @@
 // Defaults: η = 10⁻³, β = (0.9, 0.999), final_lr = 0.1, γ = 10⁻³, ε = 10⁻⁸.
 #include <cmath>
 #include <cstddef>
+#include <span>
+#include <string_view>
 #include <xsimd/xsimd.hpp>
 #include <ctnn/core/aligned_buffer.hpp>
 #include <ctnn/optim/elementwise.hpp>
@@ -35,6 +37,15 @@ struct adabound_type {
   struct state {
     aligned_buffer<S> m, v, vmax;
     std::size_t steps = 0;
+    /// The checkpoint protocol (ctnn/io/optimizer_state.hpp): arenas m, v, vmax (empty unless amsbound) and
+    /// the step counter (which also sets the bounds' schedule).
+    template <class F>
+    void visit_state(F&& f) {
+      f(std::string_view("m"), std::span<S>(m.data(), m.size()));
+      f(std::string_view("v"), std::span<S>(v.data(), v.size()));
+      f(std::string_view("vmax"), std::span<S>(vmax.data(), vmax.size()));
+      f(std::string_view("steps"), steps);
+    }
   };
 
   template <class S>

@@ -7,6 +7,8 @@
 //   p ← p − η Δ
 // Defaults: η = 1, ρ = 0.9, ε = 10⁻⁶.
 #include <cstddef>
+#include <span>
+#include <string_view>
 #include <xsimd/xsimd.hpp>
 #include <ctnn/core/aligned_buffer.hpp>
 #include <ctnn/optim/elementwise.hpp>
@@ -24,6 +26,14 @@ struct adadelta {
   struct state {
     aligned_buffer<S> square_avg, acc_delta;
     std::size_t steps = 0;
+    /// The checkpoint protocol (ctnn/io/optimizer_state.hpp): arenas square_avg (v) and acc_delta (u), and
+    /// the step counter.
+    template <class F>
+    void visit_state(F&& f) {
+      f(std::string_view("square_avg"), std::span<S>(square_avg.data(), square_avg.size()));
+      f(std::string_view("acc_delta"), std::span<S>(acc_delta.data(), acc_delta.size()));
+      f(std::string_view("steps"), steps);
+    }
   };
 
   template <class S>

@@ -7,6 +7,8 @@
 // Defaults: η = 10⁻², ε = 10⁻¹⁰.
 #include <algorithm>
 #include <cstddef>
+#include <span>
+#include <string_view>
 #include <xsimd/xsimd.hpp>
 #include <ctnn/core/aligned_buffer.hpp>
 #include <ctnn/optim/elementwise.hpp>
@@ -25,6 +27,13 @@ struct adagrad {
   struct state {
     aligned_buffer<S> sum;
     std::size_t steps = 0;
+    /// The checkpoint protocol (ctnn/io/optimizer_state.hpp): arena sum (s, the running sum of squared
+    /// gradients) and the step counter.
+    template <class F>
+    void visit_state(F&& f) {
+      f(std::string_view("sum"), std::span<S>(sum.data(), sum.size()));
+      f(std::string_view("steps"), steps);
+    }
   };
 
   template <class S>

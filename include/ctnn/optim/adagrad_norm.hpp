@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstddef>
 #include <span>
+#include <string_view>
 #include <xsimd/xsimd.hpp>
 #include <ctnn/graph/slot.hpp>
 #include <ctnn/optim/concepts.hpp>
@@ -25,6 +26,13 @@ struct adagrad_norm {
   struct state {
     double b_squared = 0.0;  ///< b_t², set to b_0² by make_state
     std::size_t steps = 0;
+    /// The checkpoint protocol (ctnn/io/optimizer_state.hpp): the scalar b_t² (double) and the step
+    /// counter.
+    template <class F>
+    void visit_state(F&& f) {
+      f(std::string_view("b_squared"), b_squared);
+      f(std::string_view("steps"), steps);
+    }
   };
 
   template <class S>

@@ -7,6 +7,8 @@
 // Default δ = 0.999.
 #include <algorithm>
 #include <cstddef>
+#include <span>
+#include <string_view>
 #include <xsimd/xsimd.hpp>
 #include <ctnn/core/aligned_buffer.hpp>
 #include <ctnn/optim/fused_pass.hpp>
@@ -20,6 +22,12 @@ struct ema_average {
   struct state {
     aligned_buffer<S> average;
     std::size_t count = 0;
+    /// The checkpoint protocol (ctnn/io/optimizer_state.hpp): arena average (θ̄) and the update counter.
+    template <class F>
+    void visit_state(F&& f) {
+      f(std::string_view("average"), std::span<S>(average.data(), average.size()));
+      f(std::string_view("count"), count);
+    }
   };
 
   template <class S>

@@ -13,6 +13,7 @@
 #include <cmath>
 #include <cstddef>
 #include <span>
+#include <string_view>
 #include <xsimd/xsimd.hpp>
 #include <ctnn/core/aligned_buffer.hpp>
 #include <ctnn/graph/slot.hpp>
@@ -34,6 +35,13 @@ struct lamb {
   struct state {
     aligned_buffer<S> m, v;
     std::size_t steps = 0;
+    /// The checkpoint protocol (ctnn/io/optimizer_state.hpp): arenas m and v and the step counter.
+    template <class F>
+    void visit_state(F&& f) {
+      f(std::string_view("m"), std::span<S>(m.data(), m.size()));
+      f(std::string_view("v"), std::span<S>(v.data(), v.size()));
+      f(std::string_view("steps"), steps);
+    }
   };
 
   template <class S>

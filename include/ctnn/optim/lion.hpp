@@ -6,6 +6,8 @@
 //   m ← β₂ m + (1 − β₂) g
 // Defaults: η = 10⁻⁴, β = (0.9, 0.99), λ = 0.
 #include <cstddef>
+#include <span>
+#include <string_view>
 #include <xsimd/xsimd.hpp>
 #include <ctnn/core/aligned_buffer.hpp>
 #include <ctnn/optim/elementwise.hpp>
@@ -23,6 +25,12 @@ struct lion {
   struct state {
     aligned_buffer<S> m;
     std::size_t steps = 0;
+    /// The checkpoint protocol (ctnn/io/optimizer_state.hpp): arena m and the step counter.
+    template <class F>
+    void visit_state(F&& f) {
+      f(std::string_view("m"), std::span<S>(m.data(), m.size()));
+      f(std::string_view("steps"), steps);
+    }
   };
 
   template <class S>

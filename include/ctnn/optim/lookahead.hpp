@@ -9,6 +9,9 @@
 #include <algorithm>
 #include <cstddef>
 #include <span>
+#include <string>
+#include <string_view>
+#include <utility>
 #include <xsimd/xsimd.hpp>
 #include <ctnn/core/aligned_buffer.hpp>
 #include <ctnn/graph/slot.hpp>
@@ -29,6 +32,19 @@ struct lookahead {
     typename Inner::template state<S> inner;
     aligned_buffer<S> slow;
     std::size_t steps = 0;
+    /// The checkpoint protocol (ctnn/io/optimizer_state.hpp): the inner optimizer's parts, each
+    /// renamed inner_<name> (so lookahead<adam> stores optimizer.inner_m.<param>, ...), then arena
+    /// slow (φ) and the step counter (which decides when the next synchronization happens).
+    /// Requires the inner state to have a member visit_state, as every ctnn optimizer's has.
+    template <class F>
+    void visit_state(F&& f) {
+      inner.visit_state([&]<class Part>(std::string_view name, Part&& part) {
+        const std::string renamed = "inner_" + std::string(name);  // f only reads the name during the call
+        f(std::string_view(renamed), std::forward<Part>(part));
+      });
+      f(std::string_view("slow"), std::span<S>(slow.data(), slow.size()));
+      f(std::string_view("steps"), steps);
+    }
   };
 
   template <class S>

@@ -8,6 +8,8 @@
 // Defaults: η = 2·10⁻³, β = (0.9, 0.999), ε = 10⁻⁸, ψ = 4·10⁻³.
 #include <cmath>
 #include <cstddef>
+#include <span>
+#include <string_view>
 #include <xsimd/xsimd.hpp>
 #include <ctnn/core/aligned_buffer.hpp>
 #include <ctnn/optim/elementwise.hpp>
@@ -29,6 +31,14 @@ struct nadam {
     aligned_buffer<S> m, v;
     std::size_t steps = 0;
     double mu_product = 1.0;
+    /// The checkpoint protocol (ctnn/io/optimizer_state.hpp): arenas m and v, the step counter and Π_t (mu_product, double).
+    template <class F>
+    void visit_state(F&& f) {
+      f(std::string_view("m"), std::span<S>(m.data(), m.size()));
+      f(std::string_view("v"), std::span<S>(v.data(), v.size()));
+      f(std::string_view("steps"), steps);
+      f(std::string_view("mu_product"), mu_product);
+    }
   };
 
   template <class S>

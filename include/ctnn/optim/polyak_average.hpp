@@ -10,6 +10,8 @@
 //   avg.swap(params, as, n); evaluate(); avg.swap(params, as, n);
 #include <algorithm>
 #include <cstddef>
+#include <span>
+#include <string_view>
 #include <xsimd/xsimd.hpp>
 #include <ctnn/core/aligned_buffer.hpp>
 #include <ctnn/optim/fused_pass.hpp>
@@ -23,6 +25,14 @@ struct polyak_average {
   struct state {
     aligned_buffer<S> average;
     std::size_t seen = 0, count = 0;
+    /// The checkpoint protocol (ctnn/io/optimizer_state.hpp): arena average (θ̄) and the counters seen and
+    /// count.
+    template <class F>
+    void visit_state(F&& f) {
+      f(std::string_view("average"), std::span<S>(average.data(), average.size()));
+      f(std::string_view("seen"), seen);
+      f(std::string_view("count"), count);
+    }
   };
 
   template <class S>

@@ -10,6 +10,8 @@
 // (from t = 5). Defaults: η = 10⁻³, β = (0.9, 0.999), ε = 10⁻⁸.
 #include <cmath>
 #include <cstddef>
+#include <span>
+#include <string_view>
 #include <xsimd/xsimd.hpp>
 #include <ctnn/core/aligned_buffer.hpp>
 #include <ctnn/optim/elementwise.hpp>
@@ -30,6 +32,13 @@ struct radam {
   struct state {
     aligned_buffer<S> m, v;
     std::size_t steps = 0;
+    /// The checkpoint protocol (ctnn/io/optimizer_state.hpp): arenas m and v and the step counter.
+    template <class F>
+    void visit_state(F&& f) {
+      f(std::string_view("m"), std::span<S>(m.data(), m.size()));
+      f(std::string_view("v"), std::span<S>(v.data(), v.size()));
+      f(std::string_view("steps"), steps);
+    }
   };
 
   template <class S>

@@ -7,6 +7,8 @@
 //   momentum:  b ← μ b + g / d,  p ← p − η b                   else  p ← p − η g / d
 // Defaults: η = 10⁻², α = 0.99, ε = 10⁻⁸.
 #include <cstddef>
+#include <span>
+#include <string_view>
 #include <type_traits>
 #include <xsimd/xsimd.hpp>
 #include <ctnn/core/aligned_buffer.hpp>
@@ -27,6 +29,15 @@ struct rmsprop {
   struct state {
     aligned_buffer<S> square_avg, grad_avg, buffer;
     std::size_t steps = 0;
+    /// The checkpoint protocol (ctnn/io/optimizer_state.hpp): arenas square_avg (v), grad_avg (ḡ, empty
+    /// unless centered), buffer (b, empty without momentum) and the step counter.
+    template <class F>
+    void visit_state(F&& f) {
+      f(std::string_view("square_avg"), std::span<S>(square_avg.data(), square_avg.size()));
+      f(std::string_view("grad_avg"), std::span<S>(grad_avg.data(), grad_avg.size()));
+      f(std::string_view("buffer"), std::span<S>(buffer.data(), buffer.size()));
+      f(std::string_view("steps"), steps);
+    }
   };
 
   template <class S>

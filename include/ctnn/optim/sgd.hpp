@@ -10,6 +10,8 @@
 // the learning rate outside the velocity). One fused SIMD pass over (parameters, gradients,
 // velocity).
 #include <cstddef>
+#include <span>
+#include <string_view>
 #include <xsimd/xsimd.hpp>
 #include <ctnn/core/aligned_buffer.hpp>
 #include <ctnn/optim/elementwise.hpp>
@@ -28,6 +30,13 @@ struct sgd {
   struct state {
     aligned_buffer<S> velocity;
     std::size_t steps = 0;
+    /// The checkpoint protocol (ctnn/io/optimizer_state.hpp): arena velocity (empty without momentum) and
+    /// the step counter.
+    template <class F>
+    void visit_state(F&& f) {
+      f(std::string_view("velocity"), std::span<S>(velocity.data(), velocity.size()));
+      f(std::string_view("steps"), steps);
+    }
   };
 
   template <class S>

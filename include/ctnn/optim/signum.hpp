@@ -7,6 +7,8 @@
 //   signsgd:  p ← p − η sign(g)      (β = 0: no momentum state)
 // sign(0) = 0. Defaults: η = 10⁻⁴, β = 0.9 (signum) or 0 (signsgd).
 #include <cstddef>
+#include <span>
+#include <string_view>
 #include <xsimd/xsimd.hpp>
 #include <ctnn/core/aligned_buffer.hpp>
 #include <ctnn/optim/elementwise.hpp>
@@ -27,6 +29,13 @@ struct sign_descent {
   struct state {
     aligned_buffer<S> m;
     std::size_t steps = 0;
+    /// The checkpoint protocol (ctnn/io/optimizer_state.hpp): arena m (empty for signsgd) and the step
+    /// counter.
+    template <class F>
+    void visit_state(F&& f) {
+      f(std::string_view("m"), std::span<S>(m.data(), m.size()));
+      f(std::string_view("steps"), steps);
+    }
   };
 
   template <class S>

@@ -9,6 +9,8 @@
 // ε = 10⁻³, v_0 = 10⁻⁶.
 #include <algorithm>
 #include <cstddef>
+#include <span>
+#include <string_view>
 #include <xsimd/xsimd.hpp>
 #include <ctnn/core/aligned_buffer.hpp>
 #include <ctnn/optim/elementwise.hpp>
@@ -28,6 +30,13 @@ struct yogi {
   struct state {
     aligned_buffer<S> m, v;
     std::size_t steps = 0;
+    /// The checkpoint protocol (ctnn/io/optimizer_state.hpp): arenas m and v and the step counter.
+    template <class F>
+    void visit_state(F&& f) {
+      f(std::string_view("m"), std::span<S>(m.data(), m.size()));
+      f(std::string_view("v"), std::span<S>(v.data(), v.size()));
+      f(std::string_view("steps"), steps);
+    }
   };
 
   template <class S>
