@@ -17,8 +17,13 @@
 #include <ctnn/init/all.hpp>
 #include <ctnn/init/zero_gamma.hpp>
 #include <ctnn/layers/activations.hpp>
+#include <ctnn/layers/avg_pool2d.hpp>
+#include <ctnn/layers/conv2d.hpp>
 #include <ctnn/layers/dense.hpp>
+#include <ctnn/layers/dropout.hpp>
 #include <ctnn/layers/flatten.hpp>
+#include <ctnn/layers/global_avg_pool.hpp>
+#include <ctnn/layers/max_pool2d.hpp>
 #include <ctnn/loss/mse.hpp>
 #include <ctnn/loss/softmax_cross_entropy.hpp>
 #include <ctnn/norm/all.hpp>

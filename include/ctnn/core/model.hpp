@@ -44,6 +44,8 @@ class model {
   using root = typename traits::root;
 
   static constexpr std::size_t in_features = traits::in;
+  /// The input's shape: {features, 1, 1} for input<N>, {C, H, W} for images (given NCHW).
+  static constexpr feature_shape input_shape = traits::in_shape;
   static constexpr std::size_t out_features = root::out;
   static constexpr std::size_t parameter_count = root::params;  ///< arena size, with slot padding
   static constexpr std::size_t slot_count = root::slot_count;
@@ -62,6 +64,8 @@ class model {
   /// Draws every parameter again from its init policy (one random stream per slot) and resets
   /// the buffers.
   void reinitialize(ctnn::seed s) {
+    seed_ = s.value;
+    random_draws_ = 0;
     std::fill(params_.begin(), params_.end(), Scalar(0));
     root::init(params_.data(), s.value, 0);
     reset_buffers();
@@ -71,6 +75,13 @@ class model {
     std::fill(buffers_.begin(), buffers_.end(), Scalar(0));
     for (const auto& b : buffer_slots) std::fill_n(buffers_.data() + b.offset, b.size(), static_cast<Scalar>(b.initial));
   }
+
+  // ---- randomness of stochastic layers ----
+  /// Random draws made so far by stochastic layers (dropout: one per layer per training forward).
+  /// The next mask depends only on the seed and this count; training checkpoints save it.
+  std::uint64_t random_draws() const noexcept { return random_draws_; }
+  /// Sets the draw count (resuming from a checkpoint, or replaying the same masks).
+  void set_random_draws(std::uint64_t n) noexcept { random_draws_ = n; }
 
   // ---- mode ----
   /// Training mode (the default): normalization uses batch statistics and updates running ones.
@@ -211,7 +222,9 @@ class model {
     const auto& x = expr.derived_cast();
     check_input(x);
     const std::size_t batch = x.shape()[0];
-    xt::xtensor<Scalar, 2> input = x;  // contiguous row-major copy in this model's scalar type
+    // Contiguous row-major copy in this model's scalar type ([batch, C, H, W] is read as NCHW rows).
+    xt::xtensor<Scalar, 2> input = xt::empty<Scalar>({batch, in_features});
+    std::copy(x.begin(), x.end(), input.begin());
     const ctnn::mode saved = mode_;
     mode_ = mode::eval;
     forward(input.data(), batch);
@@ -229,9 +242,21 @@ class model {
     if constexpr (fixed_width<E>() != 0) {
       static_assert(expect_input_width<in_features, fixed_width<E>()>::value);
     }
+    if (x.dimension() == 4 && input_shape.spatial()) {
+      const auto& sh = x.shape();
+      if (sh[1] != input_shape.c || sh[2] != input_shape.h || sh[3] != input_shape.w)
+        throw error(fmt::format("ctnn::model: the input has shape [batch, {}, {}, {}] but the network's input<{}, {}, {}> "
+                                "expects [batch, {}, {}, {}] (NCHW)",
+                                sh[1], sh[2], sh[3], input_shape.c, input_shape.h, input_shape.w, input_shape.c,
+                                input_shape.h, input_shape.w));
+      return;
+    }
     if (x.dimension() != 2)
-      throw error(fmt::format("ctnn::model: expected a 2-D input [batch, {}], got a {}-D tensor",
-                              in_features, x.dimension()));
+      throw error(fmt::format("ctnn::model: expected a 2-D input [batch, {}]{}, got a {}-D tensor", in_features,
+                              input_shape.spatial() ? fmt::format(" or 4-D [batch, {}, {}, {}]", input_shape.c,
+                                                                  input_shape.h, input_shape.w)
+                                                    : std::string(),
+                              x.dimension()));
     if (x.shape()[1] != in_features)
       throw error(fmt::format("ctnn::model: the input has {} features per sample but the network's "
                               "input<{}> expects {}",
@@ -252,7 +277,7 @@ class model {
       return 0;
   }
 
-  run_context<Scalar> context() noexcept { return {workspace_, mode_, buffers_.data()}; }
+  run_context<Scalar> context() noexcept { return {workspace_, mode_, buffers_.data(), seed_, &random_draws_}; }
 
   static auto view(Scalar* arena, const slot_desc& s) {
     std::vector<std::size_t> shape = s.dims();
@@ -261,6 +286,8 @@ class model {
 
   aligned_buffer<Scalar> params_, grads_, buffers_;
   ctnn::mode mode_ = mode::train;
+  std::uint64_t seed_ = 0;          ///< the seed of the last (re)initialization
+  std::uint64_t random_draws_ = 0;  ///< stochastic layers' draws since then (dropout masks)
   aligned_buffer<Scalar> output_, output_grad_, state_, scratch_;
   kernels::workspace workspace_;
   /// A value that a move leaves at its default in the source, so a moved-from model is a valid,

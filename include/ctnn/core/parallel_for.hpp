@@ -12,9 +12,11 @@
 
 namespace ctnn {
 
-/// Number of threads ctnn's kernels use.
+/// Number of threads ctnn's kernels use; 1 inside a parallel region (a kernel that splits its
+/// work over threads itself calls the others serially).
 inline int num_threads() noexcept {
 #if defined(_OPENMP)
+  if (omp_in_parallel()) return 1;
   return omp_get_max_threads();
 #else
   return 1;

@@ -4,6 +4,7 @@
 // own part of the model's buffer arena (running statistics; not parameters: no gradient, no
 // optimizer update). A chain hands each child ctx.at(offset), so a node sees its buffers at 0.
 #include <cstddef>
+#include <cstdint>
 #include <ctnn/kernels/workspace.hpp>
 
 namespace ctnn {
@@ -17,10 +18,17 @@ struct run_context {
   kernels::workspace& ws;
   mode phase = mode::train;
   S* buffers = nullptr;
+  /// Randomness of stochastic layers (dropout): the model's seed, and its count of random
+  /// draws so far; each draw takes the next count as its stream, in forward order, so the same
+  /// seed gives the same masks whatever the thread count.
+  std::uint64_t seed = 0;
+  std::uint64_t* draws = nullptr;
 
   bool training() const noexcept { return phase == mode::train; }
   /// The same context with the buffer base moved to a child's part of the arena.
-  run_context at(std::size_t offset) const noexcept { return {ws, phase, buffers ? buffers + offset : nullptr}; }
+  run_context at(std::size_t offset) const noexcept {
+    return {ws, phase, buffers ? buffers + offset : nullptr, seed, draws};
+  }
 };
 
 }  // namespace ctnn

@@ -1,6 +1,6 @@
 #pragma once
 // with_defaults<Net, Init, Norm>: the network Net (a sequential<input<N>, ...>) with Init and Norm
-// as the defaults of every dense layer that does not choose its own, at any depth (inside
+// as the defaults of every dense and conv2d layer that does not choose its own, at any depth (inside
 // repeat<> and residual<> too):
 //
 //   using net = ctnn::sequential<ctnn::input<784>, ctnn::dense<256>, ctnn::relu,
@@ -18,6 +18,7 @@
 #include <ctnn/graph/sequential.hpp>
 #include <ctnn/init/concepts.hpp>
 #include <ctnn/init/net_default.hpp>
+#include <ctnn/layers/conv2d.hpp>
 #include <ctnn/layers/dense.hpp>
 #include <ctnn/norm/concepts.hpp>
 #include <ctnn/norm/net_default.hpp>
@@ -53,6 +54,14 @@ using apply_defaults_t = typename apply_defaults<L, Init, Norm>::type;
 template <std::size_t Out, class I, class N, class Init, class Norm>
 struct apply_defaults<dense<Out, I, N>, Init, Norm> {
   using type = dense<Out, resolve_init_t<I, Init>, resolve_norm_t<N, Norm>>;
+};
+template <std::size_t Out, std::size_t K, std::size_t S, std::size_t P, class I, class N, class Init, class Norm>
+struct apply_defaults<conv2d<Out, K, S, P, I, N>, Init, Norm> {
+  using type = conv2d<Out, K, S, P, resolve_init_t<I, Init>, resolve_norm_t<N, Norm>>;
+};
+template <class... Ls, class Init, class Norm>
+struct apply_defaults<shortcut<Ls...>, Init, Norm> {
+  using type = shortcut<apply_defaults_t<Ls, Init, Norm>...>;
 };
 template <std::size_t K, class... Ls, class Init, class Norm>
 struct apply_defaults<repeat<K, Ls...>, Init, Norm> {

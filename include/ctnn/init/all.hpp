@@ -4,6 +4,7 @@
 #include <ctnn/init/concepts.hpp>
 #include <ctnn/init/constant.hpp>
 #include <ctnn/init/critical.hpp>
+#include <ctnn/init/delta_orthogonal.hpp>
 #include <ctnn/init/fixup.hpp>
 #include <ctnn/init/identity.hpp>
 #include <ctnn/init/kaiming_normal.hpp>

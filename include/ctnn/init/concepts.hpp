@@ -13,9 +13,13 @@
 namespace ctnn::init {
 
 /// fan_in = inputs feeding one output; fan_out = outputs fed by one input (k² · channels for conv).
+/// receptive = k² for a k×k convolution (1 for dense): the weight is the matrix
+/// [fan_out / receptive, fan_in] = [out channels, in channels · k²], as PyTorch views it.
 struct fans {
   std::size_t fan_in = 1;
   std::size_t fan_out = 1;
+  std::size_t receptive = 1;
+  constexpr std::size_t rows() const { return fan_out / receptive; }
 };
 
 enum class fan_mode { in, out };

@@ -2,7 +2,8 @@
 // orthogonal<Gain> (Saxe et al. 2014): W = gain · Q, Q from the QR decomposition of a Gaussian
 // matrix with the sign correction Q ← Q · diag(sign(diag R)) so Q is Haar-distributed (Mezzadri
 // 2007). For a non-square [rows, cols] weight the result is semi-orthogonal: WᵀW = gain² I when
-// rows ≥ cols, W Wᵀ = gain² I otherwise (as torch.nn.init.orthogonal_).
+// rows ≥ cols, W Wᵀ = gain² I otherwise (as torch.nn.init.orthogonal_). A convolution weight is
+// the matrix [out channels, in channels · k²] (fans::rows()), as PyTorch flattens it.
 // QR by modified Gram–Schmidt in double, applied twice ("twice is enough") for orthogonality to
 // rounding level.
 #include <cmath>
@@ -15,7 +16,7 @@ template <double Gain = 1.0>
 struct orthogonal {
   template <class S>
   static void fill(std::span<S> w, fans f, rng& g) {
-    const std::size_t rows = f.fan_out, cols = f.fan_in;
+    const std::size_t rows = f.rows(), cols = f.fan_in;
     // Orthonormalize the columns of a tall m×n matrix A (m ≥ n), stored column-major.
     const bool tall = rows >= cols;
     const std::size_t m = tall ? rows : cols, n = tall ? cols : rows;

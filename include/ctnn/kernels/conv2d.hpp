@@ -1,0 +1,152 @@
+#pragma once
+// 2-D convolution over NHWC images as im2col + the dense GEMM kernels.
+//
+// With the batch's output pixels as rows, a convolution IS a dense layer of patch = C·K² inputs
+// and Out outputs over batch·OH·OW rows (kernels/im2col.hpp): forward is dense_forward (bias and
+// activation fused in its epilogue, output already NHWC), the weight gradient is
+// dense_backward_weights with the rows as the reduction, the input gradient is
+// dense_backward_input into im2col rows followed by col2im. A 1×1 stride-1 convolution skips
+// im2col: its rows are the input itself.
+//
+// Blocking and threads: the batch is cut into G = min(batch, 16) groups of whole samples (G does
+// not depend on the thread count); threads take whole groups, and walk their rows in chunks of
+// about chunk_elems im2col values (kept in cache between im2col and the GEMM), each thread with
+// its own nested workspace and chunk buffer. Forward and input gradient write disjoint rows and
+// samples. The weight gradient sums one partial per group, then adds the partials in group
+// order: every result is bitwise the same for any thread count.
+#include <algorithm>
+#include <cstddef>
+#include <ctnn/core/parallel_for.hpp>
+#include <ctnn/kernels/conv_geometry.hpp>
+#include <ctnn/kernels/dense_backward_input.hpp>
+#include <ctnn/kernels/dense_backward_weights.hpp>
+#include <ctnn/kernels/dense_forward.hpp>
+#include <ctnn/kernels/im2col.hpp>
+#include <ctnn/kernels/workspace.hpp>
+#include <ctnn/layers/identity.hpp>
+
+namespace ctnn::kernels {
+
+namespace conv_detail {
+
+inline constexpr std::size_t max_groups = 16;
+/// im2col values per chunk: 64 Ki (256 KiB in float), so a chunk stays in L2 between its im2col
+/// and its GEMM.
+inline constexpr std::size_t chunk_elems = std::size_t{1} << 16;
+
+template <class G>
+constexpr std::size_t chunk_rows() {
+  const std::size_t rows = chunk_elems / G::patch / 16 * 16;
+  return rows < 16 ? 16 : rows;
+}
+inline std::size_t groups_for(std::size_t batch) { return std::min(batch, max_groups); }
+inline std::size_t group_start(std::size_t batch, std::size_t groups, std::size_t g) { return batch * g / groups; }
+
+/// Runs body(thread, first sample, end sample) over the groups, threaded when it pays.
+template <class Body>
+void for_groups(std::size_t batch, std::size_t groups, int threads, Body&& body) {
+  parallel_chunks(threads, [&](int t, int ts) {
+    const auto [g0, g1] = detail::chunk_range(groups, t, ts);
+    for (std::size_t g = g0; g < g1; ++g) body(t, g, group_start(batch, groups, g), group_start(batch, groups, g + 1));
+  });
+}
+
+}  // namespace conv_detail
+
+/// y = Act(conv(x, W) + b) (and z = the pre-activation when z is not null); x: batch × (H·W·C),
+/// y, z: batch × (OH·OW·Out), NHWC. W: Out × patch (PyTorch's [Out, C, K, K]).
+template <class G, std::size_t Out, class Act, class S>
+void conv2d_forward(const S* x, std::size_t batch, const S* w, const S* b, S* y, S* z, workspace& ws) {
+  using namespace conv_detail;
+  constexpr std::size_t patch = G::patch, chunk = chunk_rows<G>();
+  if (batch == 0) return;
+  if constexpr (G::pointwise) {
+    dense_forward<patch, Out, Act>(x, batch * G::pixels, w, b, y, z, ws);
+  } else {
+    const std::size_t groups = groups_for(batch);
+    const double flops = 2.0 * double(batch * G::pixels) * double(patch) * double(Out);
+    const int threads = detail::threads_for(flops, groups, ctnn::num_threads());
+    ws.reserve_nested(threads);
+    S* cols = ws.scratch<S>(std::size_t(threads) * chunk * patch);
+    for_groups(batch, groups, threads, [&](int t, std::size_t, std::size_t n0, std::size_t n1) {
+      S* col = cols + std::size_t(t) * chunk * patch;
+      for (std::size_t r = n0 * G::pixels; r < n1 * G::pixels; r += chunk) {
+        const std::size_t re = std::min(r + chunk, n1 * G::pixels);
+        im2col<G>(x, r, re, col);
+        dense_forward<patch, Out, Act>(col, re - r, w, b, y + r * Out, z ? z + r * Out : nullptr, ws.nested(t));
+      }
+    });
+  }
+}
+
+/// dW (+)= Σ_rows dzᵀ·col, db (+)= Σ_rows dz; dz: batch × (OH·OW·Out), x as in forward.
+template <class G, std::size_t Out, class S>
+void conv2d_backward_weights(const S* dz, const S* x, std::size_t batch, S* dw, S* db, bool accumulate, workspace& ws) {
+  using namespace conv_detail;
+  constexpr std::size_t patch = G::patch, chunk = chunk_rows<G>();
+  constexpr std::size_t partial = (patch * Out + Out + 15) / 16 * 16;  // one group's dW then db
+  if constexpr (G::pointwise) {
+    dense_backward_weights<patch, Out>(dz, x, batch * G::pixels, dw, db, accumulate, ws);
+  } else {
+    if (batch == 0) {
+      if (!accumulate) {
+        std::fill(dw, dw + patch * Out, S(0));
+        std::fill(db, db + Out, S(0));
+      }
+      return;
+    }
+    const std::size_t groups = groups_for(batch);
+    const double flops = 2.0 * double(batch * G::pixels) * double(patch) * double(Out);
+    const int threads = detail::threads_for(flops, groups, ctnn::num_threads());
+    ws.reserve_nested(threads);
+    S* cols = ws.scratch<S>(std::size_t(threads) * chunk * patch + groups * partial);
+    S* partials = cols + std::size_t(threads) * chunk * patch;
+    for_groups(batch, groups, threads, [&](int t, std::size_t g, std::size_t n0, std::size_t n1) {
+      S* col = cols + std::size_t(t) * chunk * patch;
+      S* pw = partials + g * partial;
+      for (std::size_t r = n0 * G::pixels; r < n1 * G::pixels; r += chunk) {
+        const std::size_t re = std::min(r + chunk, n1 * G::pixels);
+        im2col<G>(x, r, re, col);
+        dense_backward_weights<patch, Out>(dz + r * Out, col, re - r, pw, pw + patch * Out, r != n0 * G::pixels,
+                                           ws.nested(t));
+      }
+    });
+    // Σ over groups in group order (vectorizable; deterministic).
+    const std::size_t n = patch * Out;
+    for (std::size_t g = 0; g < groups; ++g) {
+      const S* pw = partials + g * partial;
+      const bool first = g == 0 && !accumulate;
+      for (std::size_t i = 0; i < n; ++i) dw[i] = first ? pw[i] : dw[i] + pw[i];
+      for (std::size_t o = 0; o < Out; ++o) db[o] = first ? pw[n + o] : db[o] + pw[n + o];
+    }
+  }
+}
+
+/// dx = the input gradient of conv (dz: batch × (OH·OW·Out) → dx: batch × (H·W·C), overwritten).
+template <class G, std::size_t Out, class S>
+void conv2d_backward_input(const S* dz, std::size_t batch, const S* w, S* dx, workspace& ws) {
+  using namespace conv_detail;
+  constexpr std::size_t patch = G::patch, chunk = chunk_rows<G>();
+  if (batch == 0) return;
+  if constexpr (G::pointwise) {
+    dense_backward_input<patch, Out, identity>(dz, batch * G::pixels, w, static_cast<const S*>(nullptr), dx, ws);
+  } else {
+    const std::size_t groups = groups_for(batch);
+    const double flops = 2.0 * double(batch * G::pixels) * double(patch) * double(Out);
+    const int threads = detail::threads_for(flops, groups, ctnn::num_threads());
+    ws.reserve_nested(threads);
+    S* cols = ws.scratch<S>(std::size_t(threads) * chunk * patch);
+    for_groups(batch, groups, threads, [&](int t, std::size_t, std::size_t n0, std::size_t n1) {
+      S* col = cols + std::size_t(t) * chunk * patch;
+      std::fill(dx + n0 * G::in_size, dx + n1 * G::in_size, S(0));
+      for (std::size_t r = n0 * G::pixels; r < n1 * G::pixels; r += chunk) {
+        const std::size_t re = std::min(r + chunk, n1 * G::pixels);
+        dense_backward_input<patch, Out, identity>(dz + r * Out, re - r, w, static_cast<const S*>(nullptr), col,
+                                                   ws.nested(t));
+        col2im_add<G>(col, r, re, dx);
+      }
+    });
+  }
+}
+
+}  // namespace ctnn::kernels
