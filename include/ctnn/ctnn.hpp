@@ -22,6 +22,8 @@
 #include <ctnn/layers/dense.hpp>
 #include <ctnn/layers/dropout.hpp>
 #include <ctnn/layers/flatten.hpp>
+#include <ctnn/layers/scalar_bias.hpp>
+#include <ctnn/layers/scalar_scale.hpp>
 #include <ctnn/layers/global_avg_pool.hpp>
 #include <ctnn/layers/max_pool2d.hpp>
 #include <ctnn/loss/mse.hpp>

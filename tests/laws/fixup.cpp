@@ -80,3 +80,73 @@ TEST_CASE("fixup: residual branches and logits are exactly 0 at init", "[init][f
   }
   CHECK(std::equal(m.parameters().begin(), m.parameters().begin() + root::param_offset[1], before.parameters().begin()));
 }
+
+namespace {
+// Fixup with its scalars (§3): a scalar bias before each linear layer and activation of the
+// branch, a scalar multiplier after its last layer.
+constexpr std::size_t FW = 32;
+using sb = ctnn::scalar_bias;
+using fixup_block = ctnn::residual<sb, ctnn::dense<FW>, sb, ctnn::relu, sb, ctnn::dense<FW>, ctnn::scalar_scale, sb>;
+using fixup_net = ctnn::sequential<ctnn::input<12>, ctnn::dense<FW>, ctnn::relu, ctnn::repeat<4, fixup_block>,
+                                   sb, ctnn::dense<3>>;
+using fixup_model = ctnn::model<fixup_net, double>;
+using fixup_branch = ctnn::sequential<ctnn::input<FW>, sb, ctnn::dense<FW>, sb, ctnn::relu, sb, ctnn::dense<FW>,
+                                      ctnn::scalar_scale, sb>;
+static_assert(ctnn::model<fixup_branch>::parameter_count == fixup_model::root::child<1>::params);
+}  // namespace
+
+TEST_CASE("fixup with scalar multiplier and biases: exact zeros at init, then it trains", "[init][fixup]") {
+  fixup_model m{ctnn::seed{8}};
+  // Scalars away from their init first: apply_fixup must put them back (multiplier 1, biases 0).
+  for (const auto& s : fixup_model::slots)
+    if (s.size() == 1) m.parameters()[s.offset] = 0.25;
+  const auto r = ctnn::init::apply_fixup(m);
+  CHECK(r.branches == 4);
+  CHECK(r.classifier_zeroed);
+  CHECK(r.scalar_scales == 4);
+  CHECK(r.scalar_biases == 16);
+  for (std::size_t b = 2; b < 6; ++b) {
+    CHECK(m.parameter(std::to_string(b) + ".6.scale")(0) == 1.0);
+    for (int j : {0, 2, 4, 7}) CHECK(m.parameter(std::to_string(b) + "." + std::to_string(j) + ".bias")(0) == 0.0);
+  }
+  CHECK(m.parameter("6.bias")(0) == 0.25);  // outside the branches: not Fixup's, left alone
+
+  // Synthetic 3-class problem: the class is the argmax of three fixed projections.
+  constexpr std::size_t B = 128;
+  ctnn::rng g(21);
+  std::vector<double> x(B * 12);
+  std::vector<std::int32_t> t(B);
+  for (std::size_t i = 0; i < B; ++i) {
+    double s[3] = {0, 0, 0};
+    for (std::size_t j = 0; j < 12; ++j) {
+      x[i * 12 + j] = g.normal();
+      s[j % 3] += x[i * 12 + j] * (j < 6 ? 1.0 : -0.5);
+    }
+    t[i] = static_cast<std::int32_t>(std::max_element(s, s + 3) - s);
+  }
+  const double* y = m.forward(x.data(), B);
+  for (std::size_t i = 0; i < B * 3; ++i) REQUIRE(y[i] == 0.0);  // logits exactly 0
+  const auto in = ctnn::init::top_level_inputs(m, x.data());
+  for (std::size_t k = 1; k <= 4; ++k) {
+    ctnn::model<fixup_branch, double> b;
+    const double* p = m.parameters().data() + fixup_model::root::param_offset[k];
+    std::copy(p, p + ctnn::model<fixup_branch, double>::parameter_count, b.parameters().begin());
+    const double* f = b.forward(in[k], B);
+    INFO("branch " << k);
+    CHECK(std::all_of(f, f + B * FW, [](double v) { return v == 0.0; }));  // branch output exactly 0
+    CHECK(std::equal(in[k], in[k] + B * FW, in[k + 1]));                     // block = identity
+    b.detach_input();
+  }
+  m.detach_input();
+
+  ctnn::trainer tr{m, ctnn::loss::softmax_cross_entropy{}, ctnn::optim::sgd{.lr = 0.05f, .momentum = 0.9f}};
+  const double first = tr.step(x.data(), t.data(), B);
+  CHECK(first == Approx(std::log(3.0)).epsilon(1e-12));  // zero logits: uniform prediction
+  double last = first;
+  for (int k = 0; k < 60; ++k) last = tr.step(x.data(), t.data(), B);
+  INFO("loss " << first << " → " << last);
+  CHECK(last < 0.5 * first);
+  // The scalars learned too (they receive gradient once the zeroed layers move).
+  CHECK(m.parameter("2.6.scale")(0) != 1.0);
+  CHECK(m.parameter("2.0.bias")(0) != 0.0);
+}

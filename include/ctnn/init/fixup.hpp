@@ -2,23 +2,29 @@
 // Fixup initialization (Zhang, Dauphin & Ma 2019) for residual networks without normalization,
 // applied to a model after its ordinary init:
 //   ctnn::init::apply_fixup(model);
-//  - the last dense layer of every top-level residual branch: weight and bias set to 0, so each
-//    branch starts as f(x) = Act(0) (0 for relu, tanh, identity, ...) and every block as the
-//    identity;
-//  - the other dense layers of each branch: weight scaled by L^(−1/(2m−2)), L the number of
-//    top-level residual branches, m the number of dense layers in that branch (no scaling when
-//    m = 1);
-//  - the classifier (the last top-level layer, when it is a dense layer): weight and bias set to 0,
-//    so the logits start at exactly 0.
-// Not included: Fixup's scalar multiplier and scalar biases (they need parameters of their own).
-// Dense layers nested deeper than one residual block, and weight-reparametrized dense nodes, are
-// left as they are.
+// Layers with a weight are the nodes that declare `has_weight` (weight_size elements at offset
+// 0, the bias at bias_offset): dense layers, and convolutions, which declare the same.
+//  - the last layer with a weight of every top-level residual branch: all its parameters (weight,
+//    bias) set to 0, so each branch starts as f(x) = Act(0) (0 for relu, tanh, identity, ...)
+//    and every block as the identity;
+//  - the other layers with a weight of each branch: weight scaled by L^(−1/(2m−2)), L the number
+//    of top-level residual branches, m the number of layers with a weight in that branch (no
+//    scaling when m = 1);
+//  - the classifier (the last top-level layer, when it has a weight): weight and bias set to 0,
+//    so the logits start at exactly 0;
+//  - Fixup's scalar multiplier and scalar biases (§3): the layers ctnn::scalar_scale (y = s·x)
+//    and ctnn::scalar_bias (y = x + b), written into the branch by the user where the paper puts
+//    them, e.g.
+//      residual<scalar_bias, dense<W>, scalar_bias, relu, scalar_bias, dense<W>, scalar_scale, scalar_bias>
+//    apply_fixup sets every multiplier in a branch to 1 and every scalar bias to 0 (their own
+//    init, restated so the pass gives Fixup's start whatever came before).
+// Layers nested deeper than one residual block, and weight-reparametrized dense nodes
+// (weight_norm, spectral_norm: they declare no has_weight), are left as they are.
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <type_traits>
 #include <utility>
-#include <ctnn/init/lsuv.hpp>  // detail::is_plain_dense_node
 
 namespace ctnn::detail {
 template <std::size_t Width, class Body>
@@ -35,10 +41,28 @@ namespace ctnn::init {
 /// What apply_fixup did.
 struct fixup_report {
   std::size_t branches = 0;        ///< L: top-level residual branches
-  bool classifier_zeroed = false;  ///< the last top-level layer is a dense layer, now zero
+  bool classifier_zeroed = false;  ///< the last top-level layer has a weight, now zero
+  std::size_t scalar_scales = 0;   ///< scalar multipliers in the branches, set to 1
+  std::size_t scalar_biases = 0;   ///< scalar biases in the branches, set to 0
 };
 
 namespace detail_fixup {
+/// A layer with a weight (dense_node, convolution nodes): `has_weight`, `weight_size`.
+template <class Node>
+constexpr bool has_weight() {
+  if constexpr (requires { Node::has_weight; }) return Node::has_weight;
+  else return false;
+}
+template <class Node>
+constexpr bool is_scalar_scale() {
+  if constexpr (requires { Node::is_scalar_scale; }) return Node::is_scalar_scale;
+  else return false;
+}
+template <class Node>
+constexpr bool is_scalar_bias() {
+  if constexpr (requires { Node::is_scalar_bias; }) return Node::is_scalar_bias;
+  else return false;
+}
 template <class Chain, class F>
 void for_each_child(F&& f) {
   [&]<std::size_t... K>(std::index_sequence<K...>) {
@@ -46,12 +70,11 @@ void for_each_child(F&& f) {
   }(std::make_index_sequence<Chain::n>{});
 }
 template <class Chain, std::size_t... K>
-constexpr std::size_t dense_count(std::index_sequence<K...>) {
-  return (std::size_t{0} + ... +
-          std::size_t{ctnn::detail::is_plain_dense_node<typename Chain::template child<K>>::value});
+constexpr std::size_t weight_count(std::index_sequence<K...>) {
+  return (std::size_t{0} + ... + std::size_t{has_weight<typename Chain::template child<K>>()});
 }
 template <class Node, class S>
-void zero_dense(S* p) {
+void zero_layer(S* p) {
   std::fill(p, p + Node::params, S(0));  // weight, bias and their padding
 }
 }  // namespace detail_fixup
@@ -70,26 +93,32 @@ fixup_report apply_fixup(Model& m) {
     using node = typename root::template child<K>;
     if constexpr (ctnn::detail::is_residual_node<node>::value) {
       using body = typename node::body_type;
-      constexpr std::size_t mlayers = detail_fixup::dense_count<body>(std::make_index_sequence<body::n>{});
+      constexpr std::size_t mlayers = detail_fixup::weight_count<body>(std::make_index_sequence<body::n>{});
       const double scale = mlayers > 1 ? std::pow(L, -1.0 / (2.0 * mlayers - 2.0)) : 1.0;
       S* bp = p + root::param_offset[K];
       std::size_t seen = 0;
       detail_fixup::for_each_child<body>([&]<std::size_t J>(std::integral_constant<std::size_t, J>) {
         using child = typename body::template child<J>;
-        if constexpr (ctnn::detail::is_plain_dense_node<child>::value) {
-          S* cp = bp + body::param_offset[J];
+        S* cp = bp + body::param_offset[J];
+        if constexpr (detail_fixup::has_weight<child>()) {
           if (++seen == mlayers) {
-            detail_fixup::zero_dense<child>(cp);
+            detail_fixup::zero_layer<child>(cp);
           } else {
-            for (std::size_t i = 0; i < child::in * child::out; ++i) cp[i] = static_cast<S>(cp[i] * scale);
+            for (std::size_t i = 0; i < child::weight_size; ++i) cp[i] = static_cast<S>(cp[i] * scale);
           }
+        } else if constexpr (detail_fixup::is_scalar_scale<child>()) {
+          cp[0] = S(1);
+          ++r.scalar_scales;
+        } else if constexpr (detail_fixup::is_scalar_bias<child>()) {
+          cp[0] = S(0);
+          ++r.scalar_biases;
         }
       });
     }
   });
   using last = typename root::template child<root::n - 1>;
-  if constexpr (ctnn::detail::is_plain_dense_node<last>::value) {
-    detail_fixup::zero_dense<last>(p + root::param_offset[root::n - 1]);
+  if constexpr (detail_fixup::has_weight<last>()) {
+    detail_fixup::zero_layer<last>(p + root::param_offset[root::n - 1]);
     r.classifier_zeroed = true;
   }
   return r;

@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <utility>
+#include <ctnn/graph/slot.hpp>
 #include <ctnn/init/fixup.hpp>  // detail::is_residual_node, detail_fixup::for_each_child
 
 namespace ctnn::init {
