@@ -2,8 +2,10 @@
 // fit(m, loss, optimizer, data, options): minibatch training.
 //  - each epoch visits the samples in a seeded random order (the same seed gives the same run);
 //  - batches of options.batch, the last one smaller when n is not a multiple;
-//  - a progress bar on a terminal, plain per-epoch lines otherwise; per-epoch metrics also
-//    written to options.metrics_csv when set (the file is started afresh, header first);
+//  - a progress bar on a terminal, plain per-epoch lines otherwise; metrics also written to files
+//    when their paths are set: options.metrics_csv (per epoch), options.metrics_jsonl (per step
+//    and per epoch, one JSON object a line), options.metrics_steps_csv (per step); formats in
+//    train/metrics_writer.hpp; each file is started afresh and flushed every epoch;
 //  - a non-finite loss or gradient stops training with ctnn::error naming the step and the
 //    first layer where it appeared.
 // Trains in training mode (validation runs in evaluation mode). Returns one record per epoch.
@@ -13,7 +15,6 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
-#include <fstream>
 #include <functional>
 #include <numeric>
 #include <string>
@@ -25,6 +26,7 @@
 #include <ctnn/train/batch_source.hpp>
 #include <ctnn/train/evaluate.hpp>
 #include <ctnn/train/metric.hpp>
+#include <ctnn/train/metrics_writer.hpp>
 #include <ctnn/train/progress.hpp>
 #include <ctnn/train/resume.hpp>
 #include <ctnn/io/checkpoint.hpp>
@@ -49,7 +51,10 @@ struct fit_options {
   std::uint64_t seed = 0;                 ///< shuffling order
   bool shuffle = true;
   const Dataset* validation = nullptr;    ///< evaluated (accuracy) after every epoch
-  std::string metrics_csv{};                ///< per-epoch metrics written here when not empty
+  std::string metrics_csv{};              ///< per-epoch metrics (CSV) written here when not empty
+  /// Per-step and per-epoch metrics as JSON lines ({"kind":"step",...} / {"kind":"epoch",...}).
+  std::string metrics_jsonl{};
+  std::string metrics_steps_csv{};        ///< per-step metrics (CSV: epoch,step,loss,lr)
   progress_mode progress = progress_mode::automatic;
   bool check_finite = true;               ///< scan the gradient arena every step (≈1% of a step)
   /// Learning rate for an epoch (0-based); when empty, the optimizer's own lr throughout.
@@ -72,20 +77,13 @@ struct fit_options {
 };
 
 namespace detail {
-/// Starts the metrics file (truncating it) with its header: done before training, so a path that
-/// cannot be written fails at once rather than after the first epoch.
-inline void start_csv(const std::string& path) {
-  std::ofstream f(path, std::ios::trunc);
-  f << "epoch,train_loss,train_accuracy,validation_accuracy,validation_loss,seconds,samples_per_second\n";
-  f.flush();
-  if (!f) throw error(fmt::format("ctnn::fit: cannot write the metrics file '{}'", path));
-}
-inline void write_csv_row(const std::string& path, const epoch_record& r) {
-  std::ofstream f(path, std::ios::app);
-  f << fmt::format("{},{:.6f},{:.6f},{:.6f},{:.6g},{:.4f},{:.1f}\n", r.epoch, r.train_loss, r.train_accuracy,
-                   r.validation_accuracy, r.validation_loss, r.seconds, r.samples_per_second);
-  f.flush();
-  if (!f) throw error(fmt::format("ctnn::fit: writing epoch {} to the metrics file '{}' failed", r.epoch, path));
+/// The learning rate an optimizer steps with when fit is given no schedule (for the metrics):
+/// its lr, or its inner optimizer's (lookahead); NaN for an optimizer without one.
+template <class Opt>
+double own_learning_rate(const Opt& o) {
+  if constexpr (requires { o.lr; }) return static_cast<double>(o.lr);
+  else if constexpr (requires { o.inner; }) return own_learning_rate(o.inner);
+  else return NAN;
 }
 }  // namespace detail
 
@@ -103,14 +101,15 @@ std::vector<epoch_record> fit(model<Net, S>& m, LossFn loss, Opt opt, const Data
   const std::size_t n = data.x.shape()[0];
   if (n == 0) throw error("ctnn::fit: the training set is empty");
   if (options.batch == 0) throw error("ctnn::fit: options.batch must be positive");
-  if (!options.metrics_csv.empty()) detail::start_csv(options.metrics_csv);
+  // Opens (truncates) the metrics files now: a path that cannot be written fails before training.
+  detail::metrics_writer metrics(options.metrics_csv, options.metrics_jsonl, options.metrics_steps_csv);
 
   m.train();
   trainer tr{m, loss, opt};
   constexpr bool checkpointable = io::VisitableState<typename Opt::template state<S>>;
   if constexpr (!checkpointable)
     if (!options.resume_from.empty() || !options.checkpoint.empty())
-      throw error("ctnn::fit: this optimizer's state cannot be checkpointed yet (its state has no visit_state; "
+      throw error("ctnn::fit: this optimizer's state cannot be checkpointed (its state type has no visit_state; "
                   "see ctnn/io/optimizer_state.hpp)");
   detail::batch_source<S, target_type, Dataset> source(data);
   std::vector<std::size_t> order(n);
@@ -193,10 +192,19 @@ std::vector<epoch_record> fit(model<Net, S>& m, LossFn loss, Opt opt, const Data
       }
       if constexpr (classification)
         if (options.micro_batches <= 1) train_acc.add(m.output(), source.targets(), b, model_type::out_features);
-      if (options.schedule) tr.apply_update(static_cast<S>(options.schedule(global_step)));
-      else if (options.learning_rate) tr.apply_update(static_cast<S>(options.learning_rate(epoch)));
-      else tr.apply_update();
+      double lr = 0;  // the rate this step uses, for the metrics; each callback is called once per step
+      if (options.schedule) {
+        lr = options.schedule(global_step);
+        tr.apply_update(static_cast<S>(lr));
+      } else if (options.learning_rate) {
+        lr = options.learning_rate(epoch);
+        tr.apply_update(static_cast<S>(lr));
+      } else {
+        lr = detail::own_learning_rate(opt);
+        tr.apply_update();
+      }
       loss_sum += static_cast<double>(l);
+      if (metrics.wants_steps()) metrics.step(epoch + 1, global_step + 1, static_cast<double>(l), lr);
       bar.step(s, loss_sum / static_cast<double>(s + 1), lo + b);
       if (!options.checkpoint.empty() && options.checkpoint_every && (global_step + 1) % options.checkpoint_every == 0 &&
           s + 1 < steps)  // the end of the epoch is saved below
@@ -227,7 +235,7 @@ std::vector<epoch_record> fit(model<Net, S>& m, LossFn loss, Opt opt, const Data
                                 : fmt::format("  val loss {:.4g}", r.validation_loss);
     summary += fmt::format("  {:.0f} samples/s  {:.2f}s", r.samples_per_second, r.seconds);
     bar.end_epoch(summary);
-    if (!options.metrics_csv.empty()) detail::write_csv_row(options.metrics_csv, r);
+    metrics.epoch(r, global_step);
     if (options.on_epoch) options.on_epoch(r);
     history.push_back(r);
   }
