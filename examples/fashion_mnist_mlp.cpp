@@ -1,12 +1,18 @@
 // The main job: a 784-256-256-10 ReLU MLP trained on Fashion-MNIST with SGD + Nesterov momentum,
 // then evaluated on the 10,000 test images.
 //
-//   fashion_mnist_mlp [--epochs N] [--batch B] [--threads T] [--csv metrics.csv]
+//   fashion_mnist_mlp [--epochs N] [--batch B] [--threads T] [--out DIR] [--csv metrics.csv]
 //
 // Data: the Debian package dataset-fashion-mnist (or $CTNN_FASHION_MNIST_DIR).
+// Curves: DIR (default $CTNN_METRICS_DIR, else runs/fashion_mnist_mlp; created) receives
+//   metrics.jsonl  one JSON line per step and per epoch (loss, learning rate, accuracies)
+//   metrics.csv    one row per epoch (--csv FILE writes it elsewhere)
+//   steps.csv      one row per step
+// plotted by tools/plot_metrics.sh (scripts/run_main.sh does it when gnuplot is installed).
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <string>
 #include <fmt/format.h>
 #include <ctnn/ctnn.hpp>
@@ -19,19 +25,32 @@ using net = ctnn::sequential<ctnn::input<784>,
 int main(int argc, char** argv) try {
   std::size_t epochs = 15, batch = 64;
   int threads = 0;
-  std::string csv = "fashion_mnist_mlp.csv";
+  const char* env_dir = std::getenv("CTNN_METRICS_DIR");
+  std::string out_dir = env_dir && *env_dir ? env_dir : "runs/fashion_mnist_mlp";
+  std::string csv;  // default: <out_dir>/metrics.csv
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i];
     if (flag == "--epochs") epochs = std::stoul(argv[i + 1]);
     else if (flag == "--batch") batch = std::stoul(argv[i + 1]);
     else if (flag == "--threads") threads = std::stoi(argv[i + 1]);
     else if (flag == "--csv") csv = argv[i + 1];
+    else if (flag == "--out") out_dir = argv[i + 1];
     else {
-      fmt::print(stderr, "unknown option {}\nusage: {} [--epochs N] [--batch B] [--threads T] [--csv FILE]\n", flag, argv[0]);
+      fmt::print(stderr, "unknown option {}\nusage: {} [--epochs N] [--batch B] [--threads T] [--out DIR] [--csv FILE]\n",
+                 flag, argv[0]);
       return 2;
     }
   }
   if (threads > 0) ctnn::set_num_threads(threads);
+  std::error_code ec;
+  std::filesystem::create_directories(out_dir, ec);
+  if (ec) {
+    fmt::print(stderr, "fashion_mnist_mlp: cannot create the metrics directory '{}': {}\n", out_dir, ec.message());
+    return 1;
+  }
+  const std::filesystem::path dir(out_dir);
+  if (csv.empty()) csv = (dir / "metrics.csv").string();
+  const std::string jsonl = (dir / "metrics.jsonl").string(), steps_csv = (dir / "steps.csv").string();
 
   const auto t0 = std::chrono::steady_clock::now();
   const auto train = ctnn::data::fashion_mnist::train();
@@ -47,6 +66,8 @@ int main(int argc, char** argv) try {
       .seed = 1,
       .validation = &test,
       .metrics_csv = csv,
+      .metrics_jsonl = jsonl,
+      .metrics_steps_csv = steps_csv,
       // Cosine decay to zero over the run: the last epochs settle into a minimum.
       .learning_rate = [&](std::size_t e) {
         return lr0 * 0.5 * (1 + std::cos(3.14159265358979 * static_cast<double>(e) / static_cast<double>(epochs)));
@@ -57,6 +78,7 @@ int main(int argc, char** argv) try {
   const double accuracy = ctnn::evaluate(m, test, ctnn::metric::accuracy{});
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   fmt::print("test accuracy {:.2f}% ({} epochs, {:.1f} s)\n", 100 * accuracy, epochs, seconds);
+  fmt::print("metrics: {} (per step and epoch), {} (per epoch), {} (per step)\n", jsonl, csv, steps_csv);
   return 0;
 } catch (const std::exception& e) {
   fmt::print(stderr, "fashion_mnist_mlp: {}\n", e.what());
