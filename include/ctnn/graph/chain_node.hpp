@@ -8,6 +8,17 @@
 // Backward fusion: when child k is a dense layer and child k−1 is a dense layer with an
 // activation, child k's input-gradient kernel multiplies by that activation's derivative, and
 // child k−1 is told its incoming gradient is already the pre-activation gradient (DyIsPre).
+//
+// Batch-norm folding (evaluation only): when child k is a dense layer without activation and
+// child k+1 a batch_norm, an evaluation forward runs child k's GEMM once with the folded weights
+// W'_j = a_j W_j, b'_j = a_j (b_j − μ_j) + β_j (a = γ/√(running_var + ε); norm/batch_norm.hpp)
+// into child k+1's output, and skips child k+1; when child k+2 is an activation, the same
+// kernel's epilogue applies it too and child k+2 is skipped. W', b' live in this chain's own
+// part of the buffer arena (unnamed, after the children's buffers): no allocation per call.
+// What a folded forward does not compute: child k's own output (visit_outputs shows what an
+// earlier forward left there) and the norm's saved x̂; an evaluation-mode backward recomputes
+// both first. Training is unchanged. ctnn::fold_batch_norm = false turns folding off (tests and
+// benchmarks compare the two).
 #include <algorithm>
 #include <array>
 #include <cstddef>
@@ -19,7 +30,57 @@
 #include <ctnn/kernels/dense.hpp>
 #include <ctnn/layers/identity.hpp>
 
+namespace ctnn {
+/// Evaluation-mode batch-norm folding (see above); set it before running, not during.
+inline bool fold_batch_norm = true;
+}  // namespace ctnn
+
 namespace ctnn::detail {
+
+template <std::size_t In, std::size_t Out, class Act, class Init, class Norm, std::size_t Modules>
+struct dense_node;
+template <std::size_t Width, class Act>
+struct activation_node;
+
+/// A plain dense node without activation (one module), and the norm node after it.
+template <class Node>
+struct is_foldable_dense : std::false_type {};
+template <std::size_t I, std::size_t O, class Init, class Norm>
+struct is_foldable_dense<dense_node<I, O, identity, Init, Norm, 1>> : std::true_type {};
+template <class Node>
+struct activation_of {
+  using type = void;
+};
+template <std::size_t W, class A>
+struct activation_of<activation_node<W, A>> {
+  using type = A;
+};
+/// Child K of the tuple folds the batch_norm K+1 into its weights in evaluation.
+template <class Tuple, std::size_t K>
+constexpr bool bn_fold_at() {
+  if constexpr (K >= std::tuple_size_v<Tuple> || K + 1 >= std::tuple_size_v<Tuple>) return false;  // K = −1 wraps
+  else return is_foldable_dense<std::tuple_element_t<K, Tuple>>::value &&
+              requires { std::tuple_element_t<K + 1, Tuple>::folds_into_dense; };
+}
+/// ... and the activation K+2 into the same kernel.
+template <class Tuple, std::size_t K>
+constexpr bool bn_fold_activation_at() {
+  if constexpr (!bn_fold_at<Tuple, K>() || K + 2 >= std::tuple_size_v<Tuple>) return false;
+  else return !std::is_void_v<typename activation_of<std::tuple_element_t<K + 2, Tuple>>::type>;
+}
+/// Buffer elements for W', b' of each child that folds.
+template <class Tuple, std::size_t... K>
+constexpr std::array<std::size_t, sizeof...(K)> bn_fold_sizes(std::index_sequence<K...>) {
+  auto size = []<std::size_t J>(std::integral_constant<std::size_t, J>) -> std::size_t {
+    if constexpr (bn_fold_at<Tuple, J>()) {
+      using d = std::tuple_element_t<J, Tuple>;
+      return round_up_to_slot(d::in * d::out) + round_up_to_slot(d::out);
+    } else {
+      return 0;
+    }
+  };
+  return {size(std::integral_constant<std::size_t, K>{})...};
+}
 
 /// The default backward observer: observes nothing, costs nothing.
 struct no_observer {
@@ -51,7 +112,9 @@ struct chain_node {
   static constexpr auto slot_start = prefix_sums<n>({Nodes::slot_count...});
   static constexpr std::size_t slot_count = slot_start[n];
   static constexpr auto buffer_offset = prefix_sums<n>({Nodes::buffers...});
-  static constexpr std::size_t buffers = buffer_offset[n];
+  /// Folded W', b' (evaluation) of child k at buffer_offset[n] + fold_offset[k].
+  static constexpr auto fold_offset = prefix_sums<n>(bn_fold_sizes<children>(std::make_index_sequence<n>{}));
+  static constexpr std::size_t buffers = buffer_offset[n] + fold_offset[n];
   static constexpr auto buffer_slot_start = prefix_sums<n>({Nodes::buffer_slot_count...});
   static constexpr std::size_t buffer_slot_count = buffer_slot_start[n];
   static constexpr std::size_t flops_per_sample = (Nodes::flops_per_sample + ... + 0);
@@ -148,11 +211,42 @@ struct chain_node {
   template <class S>
   static void forward(const run_context<S>& ctx, const S* p, const S* x, S* y, S* state,
                       std::size_t batch) {
+    const bool fold = !ctx.training() && fold_batch_norm;
     [&]<std::size_t... K>(std::index_sequence<K...>) {
-      (child<K>::forward(ctx.at(buffer_offset[K]), p + param_offset[K], child_input<K>(const_cast<S*>(x), y, state, batch),
-                         child_output<K>(y, state, batch), child_state<K>(state, batch), batch),
-       ...);
+      (forward_child<K>(ctx, p, x, y, state, batch, fold), ...);
     }(std::make_index_sequence<n>{});
+  }
+
+  /// Child K's forward, or its part of a batch-norm fold (see the file comment).
+  template <std::size_t K, class S>
+  static void forward_child(const run_context<S>& ctx, const S* p, const S* x, S* y, S* state,
+                            std::size_t batch, bool fold) {
+    constexpr bool folded_away = (K >= 1 && bn_fold_at<children, K - 1>()) ||
+                                 (K >= 2 && bn_fold_activation_at<children, K - 2>());
+    if constexpr (folded_away) {
+      if (fold) return;  // done by child K−1's or K−2's kernel
+    }
+    S* in = child_input<K>(const_cast<S*>(x), y, state, batch);
+    if constexpr (bn_fold_at<children, K>()) {
+      if (fold) {
+        using d = child<K>;
+        S* wf = ctx.buffers + buffer_offset[n] + fold_offset[K];
+        S* bf = wf + round_up_to_slot(d::in * d::out);
+        const S* pd = p + param_offset[K];
+        child<K + 1>::template fold_into_dense<d::in>(ctx.at(buffer_offset[K + 1]), p + param_offset[K + 1], pd,
+                                                       pd + d::bias_offset, wf, bf);
+        if constexpr (bn_fold_activation_at<children, K>()) {  // y = Act(z'), z' = the norm's output
+          kernels::dense_forward<d::in, d::out, typename activation_of<child<K + 2>>::type>(
+              in, batch, wf, bf, child_output<K + 2>(y, state, batch), child_output<K + 1>(y, state, batch), ctx.ws);
+        } else {
+          kernels::dense_forward<d::in, d::out, identity>(in, batch, wf, bf, child_output<K + 1>(y, state, batch),
+                                                          static_cast<S*>(nullptr), ctx.ws);
+        }
+        return;
+      }
+    }
+    child<K>::forward(ctx.at(buffer_offset[K]), p + param_offset[K], in, child_output<K>(y, state, batch),
+                      child_state<K>(state, batch), batch);
   }
 
   /// True when child K's input gradient kernel absorbs child K−1's activation derivative.
@@ -178,6 +272,16 @@ struct chain_node {
     S* child_scratch_ptr = scratch + 2 * max_width * batch;
     auto step = [&]<std::size_t K>(std::integral_constant<std::size_t, K>) {
       using node = child<K>;
+      if constexpr (K >= 1 && bn_fold_at<children, K - 1>()) {
+        // An evaluation forward may have folded this norm away: recompute the dense output and
+        // the norm's x̂ it did not leave (y and everything after it are already right).
+        if (!ctx.training()) {
+          child<K - 1>::forward(ctx.at(buffer_offset[K - 1]), p + param_offset[K - 1], child_input<K - 1>(mx, my, ms, batch),
+                                child_output<K - 1>(my, ms, batch), child_state<K - 1>(ms, batch), batch);
+          node::restore_eval_state(ctx.at(buffer_offset[K]), child_output<K - 1>(my, ms, batch),
+                                   child_state<K>(ms, batch), batch);
+        }
+      }
       S* dyk = (K + 1 == n) ? dy : grad_of_output(K);
       S* dxk = (K == 0) ? dx : grad_of_output(K - 1);
       constexpr bool dy_is_pre = (K + 1 == n) ? DyIsPre : fuses_previous<K + 1>();

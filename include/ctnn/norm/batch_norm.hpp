@@ -10,6 +10,10 @@
 //   evaluation: ∂ℓ/∂x_i = γ g_i/√(running_var + ε).
 // Parameters "weight" (γ = 1), "bias" (β = 0); buffers "running_mean" (0), "running_var" (1).
 // PyTorch's num_batches_tracked is not kept (only needed for momentum = None).
+// Folding (graph/chain_node.hpp): in evaluation, a dense layer without activation right before
+// this layer runs with W'_j = a_j W_j, b'_j = a_j (b_j − running_mean_j) + β_j,
+// a_j = γ_j/√(running_var_j + ε) (fold_into_dense below), and this node's forward is skipped;
+// restore_eval_state rebuilds the state its backward reads if a backward follows.
 // Ioffe & Szegedy 2015, https://arxiv.org/abs/1502.03167.
 #include <array>
 #include <cmath>
@@ -115,6 +119,32 @@ struct batch_norm {
             y[b * Width + j] = p[j] * xh + p[stride + j];
           }
       }
+    }
+
+    /// Evaluation-mode folding into the dense layer before it (In inputs; w: [Width, In], b: [Width]):
+    /// wf = a ⊙ w row-wise, bf = a ⊙ (b − running_mean) + β, a = γ/√(running_var + ε).
+    static constexpr bool folds_into_dense = true;
+    template <std::size_t In, class S>
+    static void fold_into_dense(const run_context<S>& ctx, const S* p, const S* w, const S* b, S* wf, S* bf) {
+      const S* running_mean = ctx.buffers;
+      const S* running_var = ctx.buffers + stride;
+      for (std::size_t j = 0; j < Width; ++j) {
+        const S a = p[j] * (S(1) / std::sqrt(running_var[j] + S(Eps)));
+        for (std::size_t i = 0; i < In; ++i) wf[j * In + i] = a * w[j * In + i];
+        bf[j] = a * (b[j] - running_mean[j]) + p[stride + j];
+      }
+    }
+    /// After a folded evaluation forward: the state (x̂, 1/√(running_var + ε)) an evaluation
+    /// forward on x would have left, so backward can run; y is not written.
+    template <class S>
+    static void restore_eval_state(const run_context<S>& ctx, const S* x, S* state, std::size_t batch) {
+      S* xhat = state;
+      S* inv = state + Width * batch;
+      const S* running_mean = ctx.buffers;
+      const S* running_var = ctx.buffers + stride;
+      for (std::size_t j = 0; j < Width; ++j) inv[j] = S(1) / std::sqrt(running_var[j] + S(Eps));
+      for (std::size_t b = 0; b < batch; ++b)
+        for (std::size_t j = 0; j < Width; ++j) xhat[b * Width + j] = (x[b * Width + j] - running_mean[j]) * inv[j];
     }
 
     /// Uses the mode of the context it is given: call it in the mode of the forward it follows.
