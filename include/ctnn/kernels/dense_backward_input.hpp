@@ -41,6 +41,37 @@ CTNN_KERNEL_INLINE void dense_backward_input_panel(const S* dz, std::size_t r0, 
 
 }  // namespace detail
 
+/// Pre-packed weights for repeated input-gradient GEMMs with the same W (see
+/// dense_forward_packing): dx = (dz·W) ⊙ PrevAct'(saved) over `rows` rows, serial.
+template <std::size_t In, std::size_t Out, class S>
+struct dense_backward_input_packing {
+  using blk = detail::nblocking<S, In>;
+  static constexpr std::size_t panel_stride = (Out * std::max(blk::NR, blk::NRt) + 15) / 16 * 16;
+  static constexpr std::size_t packed_size = panel_stride * blk::panels;
+  static constexpr std::size_t tail_size = std::size_t(std::max(blk::MR, blk::MRt)) * Out;
+
+  static void pack(const S* w, S* packed) {
+    for (std::size_t p = 0; p < blk::panels; ++p) {
+      const std::size_t n0 = p * blk::NR;
+      if (p < blk::full_panels) detail::pack_rows<S, blk::NR>(w + n0, In, Out, blk::NR, packed + p * panel_stride);
+      else if constexpr (blk::NVt > 0)
+        detail::pack_rows<S, blk::NRt>(w + n0, In, Out, blk::tail_cols, packed + p * panel_stride);
+    }
+  }
+  template <class PrevAct>
+  static void backward(const S* dz, std::size_t rows, const S* packed, const S* saved, S* dx, S* tail) {
+    for (std::size_t p = 0; p < blk::panels; ++p) {
+      const std::size_t n0 = p * blk::NR;
+      if (p < blk::full_panels)
+        detail::dense_backward_input_panel<In, Out, PrevAct, S, blk::MR, blk::NV, blk::NR>(
+            dz, 0, rows, packed + p * panel_stride, n0, saved, dx, tail);
+      else if constexpr (blk::NVt > 0)
+        detail::dense_backward_input_panel<In, Out, PrevAct, S, blk::MRt, blk::NVt, blk::NRt>(
+            dz, 0, rows, packed + p * panel_stride, n0, saved, dx, tail);
+    }
+  }
+};
+
 template <std::size_t In, std::size_t Out, class PrevAct, class S>
 void dense_backward_input(const S* dz, std::size_t batch, const S* w, const S* saved, S* dx, workspace& ws) {
   using namespace detail;

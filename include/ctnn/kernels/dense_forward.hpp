@@ -66,6 +66,41 @@ CTNN_KERNEL_INLINE void dense_forward_panel(const S* x, std::size_t r0, std::siz
 
 }  // namespace detail
 
+/// Pre-packed weights, for callers that run the forward GEMM many times with the same W over
+/// slices of their rows (convolution: one call per im2col chunk): W packed once, panel by panel
+/// (each panel_stride elements), instead of once per call. Needs Out ≥ 4.
+template <std::size_t In, std::size_t Out, class S>
+struct dense_forward_packing {
+  using blk = detail::nblocking<S, Out>;
+  static_assert(Out >= 4, "dense_forward_packing: Out < 4 takes the dot-product path");
+  static constexpr std::size_t panel_stride = (In * std::max(blk::NR, blk::NRt) + 15) / 16 * 16;
+  static constexpr std::size_t packed_size = panel_stride * blk::panels;
+  /// Row-tail copy each caller thread needs (elements).
+  static constexpr std::size_t tail_size = std::size_t(std::max(blk::MR, blk::MRt)) * In;
+
+  static void pack(const S* w, S* packed) {
+    for (std::size_t p = 0; p < blk::panels; ++p) {
+      const std::size_t n0 = p * blk::NR;
+      if (p < blk::full_panels) detail::pack_transposed<S, blk::NR>(w + n0 * In, In, In, blk::NR, packed + p * panel_stride);
+      else if constexpr (blk::NVt > 0)
+        detail::pack_transposed<S, blk::NRt>(w + n0 * In, In, In, blk::tail_cols, packed + p * panel_stride);
+    }
+  }
+  /// y = Act(x·Wᵀ + b) for `rows` rows (serial), W given packed.
+  template <class Act>
+  static void forward(const S* x, std::size_t rows, const S* packed, const S* b, S* y, S* z, S* tail) {
+    for (std::size_t p = 0; p < blk::panels; ++p) {
+      const std::size_t n0 = p * blk::NR;
+      if (p < blk::full_panels)
+        detail::dense_forward_panel<In, Out, Act, S, blk::MR, blk::NV, blk::NR>(x, 0, rows, packed + p * panel_stride,
+                                                                                 n0, b, y, z, tail);
+      else if constexpr (blk::NVt > 0)
+        detail::dense_forward_panel<In, Out, Act, S, blk::MRt, blk::NVt, blk::NRt>(x, 0, rows, packed + p * panel_stride,
+                                                                                    n0, b, y, z, tail);
+    }
+  }
+};
+
 template <std::size_t In, std::size_t Out, class Act, class S>
 void dense_forward(const S* x, std::size_t batch, const S* w, const S* b, S* y, S* z, workspace& ws) {
   using namespace detail;
