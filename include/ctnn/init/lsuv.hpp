@@ -3,16 +3,18 @@
 // a good init"). Data-dependent, in two steps:
 //  1. at allocation the policy fills weights as orthogonal<1> (the paper's pre-initialization);
 //  2. ctnn::init::apply_lsuv(model, x, batch[, tol, max_iter]) then goes over the network's
-//     top-level dense layers in forward order: forward the batch, measure the variance of the
-//     layer's pre-activation output z = x_l Wᵀ + b (x_l: the previous top-level layer's output,
-//     recomputed here in double so no kernel changes), scale W by 1/√Var(z), until
-//     |Var(z) − 1| < tol or max_iter rescalings.
+//     plain dense layers in forward order, those inside residual blocks too (at any depth):
+//     forward the batch, measure the variance of the layer's pre-activation output
+//     z = x_l Wᵀ + b (x_l: the layer's input, read from the forward state; z recomputed here in
+//     double so no kernel changes), scale W by 1/√Var(z), until |Var(z) − 1| < tol or max_iter
+//     rescalings.
 // Var(z) is the variance of all batch × width elements of z about their common mean.
-// Dense layers nested inside residual blocks, and weight-reparametrized dense nodes
-// (norm::weight_norm, spectral_norm), are left as they are.
+// Weight-reparametrized dense nodes (norm::weight_norm, spectral_norm) are left as they are, and
+// so is everything inside a network whose root is a single layer (no forward state to read).
 #include <cmath>
 #include <cstddef>
 #include <span>
+#include <string>
 #include <type_traits>
 #include <vector>
 #include <ctnn/init/concepts.hpp>
@@ -26,6 +28,13 @@ template <class Node>
 struct is_plain_dense_node : std::false_type {};
 template <std::size_t In, std::size_t Out, class Act, class Init, class Norm, std::size_t Modules>
 struct is_plain_dense_node<dense_node<In, Out, Act, Init, Norm, Modules>> : std::true_type {};
+
+template <std::size_t Width, class Body>
+struct residual_node;
+template <class Node>
+struct is_residual_body : std::false_type {};
+template <std::size_t Width, class Body>
+struct is_residual_body<residual_node<Width, Body>> : std::true_type {};
 }  // namespace ctnn::detail
 
 namespace ctnn::init {
@@ -41,9 +50,10 @@ struct lsuv {
   }
 };
 
-/// What apply_lsuv did to one top-level dense layer.
+/// What apply_lsuv did to one dense layer.
 struct lsuv_layer_report {
-  std::size_t module = 0;       ///< its top-level module index
+  std::size_t module = 0;       ///< its top-level module index (of the enclosing block when nested)
+  std::string path;             ///< its module path, as in parameter names: "3", or "2.1" inside block 2
   double variance = 0;          ///< Var(z) on the calibration batch after the last rescaling
   std::size_t iterations = 0;   ///< rescalings applied
   bool converged = false;       ///< |variance − 1| < tol
@@ -74,23 +84,26 @@ std::vector<const typename Model::scalar*> top_level_inputs(Model& m, const type
   return inputs;
 }
 
-/// LSUV on a model already initialized (ideally with init::lsuv<> or orthogonal<>): x is
-/// batch × Model::in_features, row-major. Returns one report per top-level plain dense layer.
-template <class Model>
-std::vector<lsuv_layer_report> apply_lsuv(Model& m, const typename Model::scalar* x, std::size_t batch,
-                                          double tol = 0.1, std::size_t max_iter = 10) {
-  using root = typename Model::root;
-  using S = typename Model::scalar;
-  std::vector<lsuv_layer_report> reports;
+namespace detail_lsuv {
+/// LSUV on the plain dense layers of Chain, in forward order, recursing into residual blocks.
+/// p: the chain's parameters; x, state: its input and forward state (as the chain's forward saw
+/// them: the same addresses for every forward of the same batch); again() re-runs the model.
+template <class Chain, class S, class Again>
+void chain(S* p, const S* x, const S* state, std::size_t batch, const std::string& prefix,
+           std::size_t top_module, double tol, std::size_t max_iter, Again& again,
+           std::vector<lsuv_layer_report>& reports) {
   auto layer = [&]<std::size_t K>(std::integral_constant<std::size_t, K>) {
-    using node = typename root::template child<K>;
-    if constexpr (detail::is_plain_dense_node<node>::value) {
-      S* w = m.parameters().data() + root::param_offset[K];
+    using node = typename Chain::template child<K>;
+    const S* in = x;  // child K's input: the chain's, or child K−1's output (in the state: K−1 < n−1)
+    if constexpr (K > 0) in = state + Chain::layout.out_offset[K - 1] * batch;
+    const std::string path = prefix + std::to_string(Chain::module_start[K]);
+    const std::size_t module = prefix.empty() ? Chain::module_start[K] : top_module;
+    if constexpr (ctnn::detail::is_plain_dense_node<node>::value) {
+      S* w = p + Chain::param_offset[K];
       const S* b = w + node::bias_offset;
-      lsuv_layer_report r{.module = root::module_start[K]};
+      lsuv_layer_report r{.module = module, .path = path};
       for (;;) {
-        m.forward(x, batch);
-        const S* in = top_level_inputs(m, x)[K];
+        again();
         r.variance = preactivation_variance(in, w, b, batch, node::in, node::out);
         r.converged = std::abs(r.variance - 1.0) < tol;
         if (r.converged || r.iterations >= max_iter || !(r.variance > 0) || !std::isfinite(r.variance)) break;
@@ -99,11 +112,39 @@ std::vector<lsuv_layer_report> apply_lsuv(Model& m, const typename Model::scalar
         ++r.iterations;
       }
       reports.push_back(r);
+    } else if constexpr (ctnn::detail::is_residual_body<node>::value) {
+      // residual_node's state: f(x) (the body's output), then the body's own state.
+      const S* fx = state + Chain::layout.internal_offset[K] * batch;
+      chain<typename node::body_type>(p + Chain::param_offset[K], in, fx + node::in * batch, batch, path + ".",
+                                      module, tol, max_iter, again, reports);
     }
   };
   [&]<std::size_t... K>(std::index_sequence<K...>) {
     (layer(std::integral_constant<std::size_t, K>{}), ...);
-  }(std::make_index_sequence<root::n>{});
+  }(std::make_index_sequence<Chain::n>{});
+}
+}  // namespace detail_lsuv
+
+/// LSUV on a model already initialized (ideally with init::lsuv<> or orthogonal<>): x is
+/// batch × Model::in_features, row-major. Returns one report per plain dense layer, in forward
+/// order (nested ones included).
+template <class Model>
+std::vector<lsuv_layer_report> apply_lsuv(Model& m, const typename Model::scalar* x, std::size_t batch,
+                                          double tol = 0.1, std::size_t max_iter = 10) {
+  using root = typename Model::root;
+  using S = typename Model::scalar;
+  std::vector<lsuv_layer_report> reports;
+  m.forward(x, batch);
+  // The root's forward state starts with its first child's output (graph/chain_node.hpp's layout),
+  // so that output's address is the state's base. A one-layer root keeps no state to read.
+  const S* state = nullptr;
+  if constexpr (root::n > 1) {
+    static_assert(root::layout.out_offset[0] == 0);
+    state = top_level_inputs(m, x)[1];
+  }
+  auto again = [&] { m.forward(x, batch); };
+  if constexpr (root::n > 1 || detail::is_plain_dense_node<typename root::template child<0>>::value)
+    detail_lsuv::chain<root>(m.parameters().data(), x, state, batch, "", 0, tol, max_iter, again, reports);
   m.detach_input();
   return reports;
 }
