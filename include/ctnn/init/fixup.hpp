@@ -18,7 +18,8 @@
 //      residual<scalar_bias, dense<W>, scalar_bias, relu, scalar_bias, dense<W>, scalar_scale, scalar_bias>
 //    apply_fixup sets every multiplier in a branch to 1 and every scalar bias to 0 (their own
 //    init, restated so the pass gives Fixup's start whatever came before).
-// Layers nested deeper than one residual block, and weight-reparametrized dense nodes
+// A block with a projection shortcut counts as a branch like the others; its shortcut keeps its
+// own init (as in the paper). Layers nested deeper than one residual block, and weight-reparametrized dense nodes
 // (weight_norm, spectral_norm: they declare no has_weight), are left as they are.
 #include <algorithm>
 #include <cmath>
@@ -30,10 +31,16 @@ namespace ctnn::detail {
 template <std::size_t Width, class Body>
 struct residual_node;
 
+template <std::size_t In, std::size_t Out, class Body, class Shortcut>
+struct projected_residual_node;
+
+/// A residual block, with an identity or a projection shortcut (its branch: body_type).
 template <class Node>
 struct is_residual_node : std::false_type {};
 template <std::size_t Width, class Body>
 struct is_residual_node<residual_node<Width, Body>> : std::true_type {};
+template <std::size_t In, std::size_t Out, class Body, class Shortcut>
+struct is_residual_node<projected_residual_node<In, Out, Body, Shortcut>> : std::true_type {};
 }  // namespace ctnn::detail
 
 namespace ctnn::init {

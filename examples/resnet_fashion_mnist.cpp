@@ -1,0 +1,117 @@
+// A ResNet-20-style residual network on Fashion-MNIST (21 conv layers: a stem, three stages of
+// three two-conv blocks at 16, 32 and 64 channels on 28×28, 14×14 and 7×7, the first block of
+// the second and third stages downsampling with a strided conv and a 1×1 projection shortcut),
+// trained twice:
+//   - fixup:      no normalization; Fixup init (Zhang et al. 2019: the last conv of each branch
+//                 and the classifier start at 0, the others scaled by L^(−1/(2m−2))) with its
+//                 scalar biases and multipliers in every branch;
+//   - batch_norm: BatchNorm2d after every conv (He et al. 2016).
+// The point (catalogue §A3): without normalization a 21-layer ResNet trains from Fixup's start.
+//
+//   resnet_fashion_mnist [--epochs N] [--samples N] [--batch B] [--threads T] [--variant fixup|batch_norm|both]
+//
+// Data: the Debian package dataset-fashion-mnist (or $CTNN_FASHION_MNIST_DIR).
+#include <chrono>
+#include <cmath>
+#include <string>
+#include <vector>
+#include <fmt/format.h>
+#include <ctnn/ctnn.hpp>
+#include <ctnn/data/split.hpp>
+#include <ctnn/layers/scalar_bias.hpp>
+#include <ctnn/layers/scalar_scale.hpp>
+
+namespace cn = ctnn;
+using he = cn::init::kaiming_normal<>;
+
+// ---- batch_norm variant: conv → BN (→ ReLU) inside each branch, ReLU after the addition ----
+using bn = cn::norm::batch_norm<>;
+template <std::size_t C>
+using bn_block = cn::residual<cn::conv2d<C, 3, 1, 1, he, bn>, cn::relu, cn::conv2d<C, 3, 1, 1, he, bn>>;
+template <std::size_t C>
+using bn_down = cn::residual<cn::shortcut<cn::conv2d<C, 1, 2, 0, he, bn>>,
+                             cn::conv2d<C, 3, 2, 1, he, bn>, cn::relu, cn::conv2d<C, 3, 1, 1, he, bn>>;
+using resnet_bn = cn::sequential<
+    cn::input<1, 28, 28>, cn::conv2d<16, 3, 1, 1, he, bn>, cn::relu,
+    bn_block<16>, cn::relu, bn_block<16>, cn::relu, bn_block<16>, cn::relu,   // 16 × 28 × 28
+    bn_down<32>, cn::relu, bn_block<32>, cn::relu, bn_block<32>, cn::relu,    // 32 × 14 × 14
+    bn_down<64>, cn::relu, bn_block<64>, cn::relu, bn_block<64>, cn::relu,    // 64 × 7 × 7
+    cn::global_avg_pool, cn::dense<10>>;
+
+// ---- fixup variant: no normalization; scalar biases before each conv and activation, a scalar
+// multiplier after the branch's last conv (Fixup §3) ----
+template <std::size_t C>
+using fx_block = cn::residual<cn::scalar_bias, cn::conv2d<C, 3, 1, 1, he>, cn::scalar_bias, cn::relu,
+                              cn::scalar_bias, cn::conv2d<C, 3, 1, 1, he>, cn::scalar_scale, cn::scalar_bias>;
+template <std::size_t C>
+using fx_down = cn::residual<cn::shortcut<cn::conv2d<C, 1, 2, 0, he>>,
+                             cn::scalar_bias, cn::conv2d<C, 3, 2, 1, he>, cn::scalar_bias, cn::relu,
+                             cn::scalar_bias, cn::conv2d<C, 3, 1, 1, he>, cn::scalar_scale, cn::scalar_bias>;
+using resnet_fixup = cn::sequential<
+    cn::input<1, 28, 28>, cn::conv2d<16, 3, 1, 1, he>, cn::relu,
+    fx_block<16>, cn::relu, fx_block<16>, cn::relu, fx_block<16>, cn::relu,
+    fx_down<32>, cn::relu, fx_block<32>, cn::relu, fx_block<32>, cn::relu,
+    fx_down<64>, cn::relu, fx_block<64>, cn::relu, fx_block<64>, cn::relu,
+    cn::global_avg_pool, cn::scalar_bias, cn::dense<10>>;
+
+template <class Net>
+double train(const char* name, bool fixup, const cn::data::labeled_dataset& train_set,
+             const cn::data::labeled_dataset& test, std::size_t epochs, std::size_t batch) {
+  cn::model<Net> m{cn::seed{7}};
+  std::size_t convs = 0;
+  for (const auto& s : m.slots) convs += s.rank == 4;
+  if (fixup) {
+    const auto r = cn::init::apply_fixup(m);
+    fmt::print("{}: {} conv layers, {} parameters; Fixup over {} residual branches\n", name, convs, m.parameter_count,
+               r.branches);
+  } else {
+    fmt::print("{}: {} conv layers, {} parameters\n", name, convs, m.parameter_count);
+  }
+  const double lr0 = 0.1;
+  cn::fit_options<cn::data::labeled_dataset> options{
+      .epochs = epochs, .batch = batch, .seed = 1, .validation = &test,
+      .learning_rate = [&](std::size_t e) {
+        return lr0 * 0.5 * (1 + std::cos(3.14159265358979 * double(e) / double(epochs)));
+      }};
+  const auto t0 = std::chrono::steady_clock::now();
+  cn::fit(m, cn::loss::softmax_cross_entropy{},
+          cn::optim::sgd{.lr = float(lr0), .momentum = 0.9f, .weight_decay = 5e-4f, .nesterov = true}, train_set, options);
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  const double accuracy = cn::evaluate(m, test, cn::metric::accuracy{});
+  fmt::print("{}: test accuracy {:.2f}% ({} epochs on {} images, {:.1f} s per epoch)\n", name, 100 * accuracy, epochs,
+             train_set.size(), seconds / double(epochs));
+  return accuracy;
+}
+
+int main(int argc, char** argv) try {
+  std::size_t epochs = 2, batch = 128, samples = 60000;
+  int threads = 0;
+  std::string variant = "both";
+  for (int i = 1; i + 1 < argc; i += 2) {
+    const std::string flag = argv[i];
+    if (flag == "--epochs") epochs = std::stoul(argv[i + 1]);
+    else if (flag == "--samples") samples = std::stoul(argv[i + 1]);
+    else if (flag == "--batch") batch = std::stoul(argv[i + 1]);
+    else if (flag == "--threads") threads = std::stoi(argv[i + 1]);
+    else if (flag == "--variant") variant = argv[i + 1];
+    else {
+      fmt::print(stderr, "unknown option {}\nusage: {} [--epochs N] [--samples N] [--batch B] [--threads T] "
+                         "[--variant fixup|batch_norm|both]\n", flag, argv[0]);
+      return 2;
+    }
+  }
+  if (variant != "fixup" && variant != "batch_norm" && variant != "both")
+    throw cn::error(fmt::format("--variant must be fixup, batch_norm or both, not '{}'", variant));
+  if (threads > 0) cn::set_num_threads(threads);
+  auto all = cn::data::fashion_mnist::train();
+  const auto test = cn::data::fashion_mnist::test();
+  if (samples < all.size()) all = cn::data::split_train_validation(all, 1.0 - double(samples) / double(all.size()), 3).train;
+  fmt::print("Fashion-MNIST: {} training and {} test images; {} threads, SIMD {}\n", all.size(), test.size(),
+             cn::num_threads(), cn::simd_isa());
+  if (variant != "batch_norm") train<resnet_fixup>("fixup (no normalization)", true, all, test, epochs, batch);
+  if (variant != "fixup") train<resnet_bn>("batch_norm", false, all, test, epochs, batch);
+  return 0;
+} catch (const std::exception& e) {
+  fmt::print(stderr, "resnet_fashion_mnist: {}\n", e.what());
+  return 1;
+}
