@@ -119,12 +119,13 @@ TEST_CASE("lsuv: without calibration the variances are far from 1", "[init][lsuv
 }
 
 namespace {
-// Dense layers inside residual blocks, nested two deep.
+// Dense layers inside residual blocks, nested two deep, and in a projection shortcut.
 using res_net = ctnn::sequential<
     ctnn::input<32>, ctnn::dense<64, lsuv>, ctnn::relu,
     ctnn::residual<ctnn::dense<48, lsuv>, ctnn::tanh, ctnn::dense<64, lsuv>>, ctnn::relu,
     ctnn::residual<ctnn::dense<64, lsuv>, ctnn::relu,
                    ctnn::residual<ctnn::dense<40, lsuv>, ctnn::tanh, ctnn::dense<64, lsuv>>, ctnn::dense<64, lsuv>>,
+    ctnn::residual<ctnn::shortcut<ctnn::dense<48, lsuv>>, ctnn::dense<48, lsuv>, ctnn::relu, ctnn::dense<48, lsuv>>,
     ctnn::dense<10, lsuv>>;
 using res_model = ctnn::model<res_net>;
 
@@ -134,22 +135,28 @@ using res_model = ctnn::model<res_net>;
 struct dense_site { std::string path; const float* in; const float* w; const float* b; std::size_t n_in, n_out; };
 template <class Chain>
 void sites(const float* p, const float* x, const float* state, std::size_t batch, const std::string& prefix,
-           std::vector<dense_site>& out) {
+           std::size_t module_base, std::vector<dense_site>& out) {
   auto layer = [&]<std::size_t K>(std::integral_constant<std::size_t, K>) {
     using node = typename Chain::template child<K>;
     const float* in = x;
     if constexpr (K > 0) in = state + Chain::layout.out_offset[K - 1] * batch;
-    const std::string path = prefix + std::to_string(Chain::module_start[K]);
+    const std::string path = prefix + std::to_string(module_base + Chain::module_start[K]);
     if constexpr (ctnn::detail::is_plain_dense_node<node>::value) {
       const float* w = p + Chain::param_offset[K];
       out.push_back({path, in, w, w + node::bias_offset, node::in, node::out});
     } else if constexpr (requires { typename node::body_type; }) {
       const float* fx = state + Chain::layout.internal_offset[K] * batch;
-      if constexpr (K + 1 < Chain::n) {  // the block's output x + f(x): the layout is read right
+      using body = typename node::body_type;
+      const float* sx = in;  // the shortcut's output: x, or s(x) after the body's state
+      if constexpr (requires { typename node::shortcut_type; }) sx = fx + (node::out + body::internal) * batch;
+      if constexpr (K + 1 < Chain::n) {  // the block's output s(x) + f(x): the layout is read right
         const float* y = state + Chain::layout.out_offset[K] * batch;
-        for (std::size_t i = 0; i < batch * node::in; ++i) REQUIRE(y[i] == in[i] + fx[i]);
+        for (std::size_t i = 0; i < batch * node::out; ++i) REQUIRE(y[i] == sx[i] + fx[i]);
       }
-      sites<typename node::body_type>(p + Chain::param_offset[K], in, fx + node::in * batch, batch, path + ".", out);
+      sites<body>(p + Chain::param_offset[K], in, fx + node::out * batch, batch, path + ".", 0, out);
+      if constexpr (requires { typename node::shortcut_type; })
+        sites<typename node::shortcut_type>(p + Chain::param_offset[K] + body::params, in, sx + node::out * batch, batch,
+                                            path + ".", body::modules, out);
     }
   };
   [&]<std::size_t... K>(std::index_sequence<K...>) {
@@ -158,7 +165,7 @@ void sites(const float* p, const float* x, const float* state, std::size_t batch
 }
 }  // namespace
 
-TEST_CASE("lsuv: dense layers inside residual blocks (nested too) reach unit variance on a fresh batch",
+TEST_CASE("lsuv: dense layers inside residual blocks (nested, projection shortcuts) reach unit variance on a fresh batch",
           "[init][lsuv]") {
   constexpr std::size_t B = 1024;
   res_model m{ctnn::seed{7}};
@@ -166,7 +173,7 @@ TEST_CASE("lsuv: dense layers inside residual blocks (nested too) reach unit var
   const auto reports = ctnn::init::apply_lsuv<lsuv>(m, cal.data(), B);
   std::vector<std::string> paths;
   for (const auto& r : reports) paths.push_back(r.path);
-  CHECK(paths == std::vector<std::string>{"0", "2.0", "2.2", "4.0", "4.2.0", "4.2.2", "4.3", "5"});
+  CHECK(paths == std::vector<std::string>{"0", "2.0", "2.2", "4.0", "4.2.0", "4.2.2", "4.3", "5.0", "5.2", "5.3", "6"});
   CHECK(reports[4].module == 4);  // nested: the enclosing top-level block's index
   for (const auto& r : reports) {
     INFO(r.path << ": variance " << r.variance << " after " << r.iterations << " rescalings");
@@ -177,8 +184,8 @@ TEST_CASE("lsuv: dense layers inside residual blocks (nested too) reach unit var
   m.forward(fresh.data(), B);
   std::vector<dense_site> found;
   const float* state = ctnn::init::top_level_inputs(m, fresh.data())[1];
-  sites<res_model::root>(m.parameters().data(), fresh.data(), state, B, "", found);
-  REQUIRE(found.size() == 8);
+  sites<res_model::root>(m.parameters().data(), fresh.data(), state, B, "", 0, found);
+  REQUIRE(found.size() == 11);
   // One nested input checked by hand: block 4's inner block (4.2) starts from relu(z of 4.0).
   {
     const auto& a = found[3];  // 4.0: dense<64> + relu, its output is 4.2's input, 4.2.0's input

@@ -3,7 +3,8 @@
 // a good init"). Data-dependent, in two steps:
 //  1. at allocation the policy fills weights as orthogonal<1> (the paper's pre-initialization);
 //  2. ctnn::init::apply_lsuv(model, x, batch[, tol, max_iter]) then goes over the network's
-//     plain dense layers in forward order, those inside residual blocks too (at any depth):
+//     plain dense layers in forward order, those inside residual blocks too (at any depth; a
+//     projection shortcut's after its block's branch):
 //     forward the batch, measure the variance of the layer's pre-activation output
 //     z = x_l Wᵀ + b (x_l: the layer's input, read from the forward state; z recomputed here in
 //     double so no kernel changes), scale W by 1/√Var(z), until |Var(z) − 1| < tol or max_iter
@@ -31,10 +32,16 @@ struct is_plain_dense_node<dense_node<In, Out, Act, Init, Norm, Modules>> : std:
 
 template <std::size_t Width, class Body>
 struct residual_node;
+template <std::size_t In, std::size_t Out, class Body, class Shortcut>
+struct projected_residual_node;
+/// Residual blocks whose state is f(x), then the body's state (then, with a projection,
+/// s(x) and the shortcut's state).
 template <class Node>
 struct is_residual_body : std::false_type {};
 template <std::size_t Width, class Body>
 struct is_residual_body<residual_node<Width, Body>> : std::true_type {};
+template <std::size_t In, std::size_t Out, class Body, class Shortcut>
+struct is_residual_body<projected_residual_node<In, Out, Body, Shortcut>> : std::true_type {};
 }  // namespace ctnn::detail
 
 namespace ctnn::init {
@@ -88,15 +95,16 @@ namespace detail_lsuv {
 /// LSUV on the plain dense layers of Chain, in forward order, recursing into residual blocks.
 /// p: the chain's parameters; x, state: its input and forward state (as the chain's forward saw
 /// them: the same addresses for every forward of the same batch); again() re-runs the model.
+/// module_base: added to the chain's module indices (a shortcut's layers follow the body's).
 template <class Chain, class S, class Again>
-void chain(S* p, const S* x, const S* state, std::size_t batch, const std::string& prefix,
+void chain(S* p, const S* x, const S* state, std::size_t batch, const std::string& prefix, std::size_t module_base,
            std::size_t top_module, double tol, std::size_t max_iter, Again& again,
            std::vector<lsuv_layer_report>& reports) {
   auto layer = [&]<std::size_t K>(std::integral_constant<std::size_t, K>) {
     using node = typename Chain::template child<K>;
     const S* in = x;  // child K's input: the chain's, or child K−1's output (in the state: K−1 < n−1)
     if constexpr (K > 0) in = state + Chain::layout.out_offset[K - 1] * batch;
-    const std::string path = prefix + std::to_string(Chain::module_start[K]);
+    const std::string path = prefix + std::to_string(module_base + Chain::module_start[K]);
     const std::size_t module = prefix.empty() ? Chain::module_start[K] : top_module;
     if constexpr (ctnn::detail::is_plain_dense_node<node>::value) {
       S* w = p + Chain::param_offset[K];
@@ -113,10 +121,17 @@ void chain(S* p, const S* x, const S* state, std::size_t batch, const std::strin
       }
       reports.push_back(r);
     } else if constexpr (ctnn::detail::is_residual_body<node>::value) {
-      // residual_node's state: f(x) (the body's output), then the body's own state.
+      // The block's state: f(x) (the body's output), then the body's own state; with a
+      // projection, then s(x) and the shortcut's state (its parameters after the body's).
+      using body = typename node::body_type;
       const S* fx = state + Chain::layout.internal_offset[K] * batch;
-      chain<typename node::body_type>(p + Chain::param_offset[K], in, fx + node::in * batch, batch, path + ".",
-                                      module, tol, max_iter, again, reports);
+      chain<body>(p + Chain::param_offset[K], in, fx + node::out * batch, batch, path + ".", 0, module, tol, max_iter,
+                  again, reports);
+      if constexpr (requires { typename node::shortcut_type; }) {
+        const S* sx = fx + (node::out + body::internal) * batch;
+        chain<typename node::shortcut_type>(p + Chain::param_offset[K] + body::params, in, sx + node::out * batch, batch,
+                                            path + ".", body::modules, module, tol, max_iter, again, reports);
+      }
     }
   };
   [&]<std::size_t... K>(std::index_sequence<K...>) {
@@ -144,7 +159,7 @@ std::vector<lsuv_layer_report> apply_lsuv(Model& m, const typename Model::scalar
   }
   auto again = [&] { m.forward(x, batch); };
   if constexpr (root::n > 1 || detail::is_plain_dense_node<typename root::template child<0>>::value)
-    detail_lsuv::chain<root>(m.parameters().data(), x, state, batch, "", 0, tol, max_iter, again, reports);
+    detail_lsuv::chain<root>(m.parameters().data(), x, state, batch, "", 0, 0, tol, max_iter, again, reports);
   m.detach_input();
   return reports;
 }
