@@ -5,6 +5,8 @@
 // the identity in evaluation; predict takes [batch, C, H, W].
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <cstdio>
+#include <cstring>
 #include <ctnn/ctnn.hpp>
 
 namespace {
@@ -109,4 +111,45 @@ TEST_CASE("dropout: Binomial share kept and scaled, replayable, identity in eval
   m.eval();
   m.forward(x.data(), batch);
   for (std::size_t i = 0; i < n; ++i) REQUIRE(m.output()[i] == 2.0f);
+}
+
+TEST_CASE("a conv net with dropout resumed from a mid-epoch checkpoint == the uninterrupted run, bitwise",
+          "[conv][dropout][resume]") {
+  using net = ctnn::sequential<ctnn::input<1, 4, 4>, ctnn::conv2d<2, 3, 1, 1>, ctnn::relu, ctnn::dropout<50>,
+                               ctnn::flatten, ctnn::dense<2>>;
+  constexpr std::size_t n = 40;
+  ctnn::rng g(2);
+  xt::xtensor<float, 2> x = xt::zeros<float>({n, std::size_t{16}});
+  xt::xtensor<std::int32_t, 1> y = xt::zeros<std::int32_t>({n});
+  for (std::size_t i = 0; i < n; ++i) {
+    y(i) = std::int32_t(i % 2);
+    for (std::size_t k = 0; k < 16; ++k) x(i, k) = float((y(i) ? 0.3 : -0.3) + 0.5 * g.normal());
+  }
+  const auto data = ctnn::data::make_labeled(std::move(x), std::move(y), 2);
+  const auto quiet = ctnn::progress_mode::quiet;
+  const std::string path = "conv_dropout_resume.ckpt";
+  const ctnn::optim::sgd opt{.lr = 0.05f, .momentum = 0.9f};
+  struct crash {};
+  auto schedule = [](std::size_t step) { return 0.05 / (1.0 + 0.1 * double(step)); };
+  ctnn::model<net> straight{ctnn::seed{1}};
+  ctnn::fit(straight, ctnn::loss::softmax_cross_entropy{}, opt, data,
+            {.epochs = 3, .batch = 8, .seed = 5, .progress = quiet, .schedule = schedule});
+  ctnn::model<net> crashed{ctnn::seed{1}};
+  // 5 steps per epoch; checkpoints at global steps 3, 5 (epoch end), 6; the crash is before step 8.
+  CHECK_THROWS_AS(ctnn::fit(crashed, ctnn::loss::softmax_cross_entropy{}, opt, data,
+                            {.epochs = 3, .batch = 8, .seed = 5, .progress = quiet,
+                             .schedule = [&](std::size_t step) -> double {
+                               if (step == 8) throw crash{};
+                               return schedule(step);
+                             },
+                             .checkpoint = path, .checkpoint_every = 3}),
+                  crash);
+  ctnn::model<net> resumed{ctnn::seed{99}};
+  ctnn::fit(resumed, ctnn::loss::softmax_cross_entropy{}, opt, data,
+            {.epochs = 3, .batch = 8, .seed = 5, .progress = quiet, .schedule = schedule, .resume_from = path});
+  std::remove(path.c_str());
+  CHECK(resumed.random_draws() == straight.random_draws());
+  CHECK(resumed.random_seed() == 1);  // the checkpoint's, not the resumed model's own 99
+  CHECK(std::memcmp(straight.parameters().data(), resumed.parameters().data(),
+                    straight.parameters().size() * sizeof(float)) == 0);
 }

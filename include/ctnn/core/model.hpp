@@ -78,10 +78,17 @@ class model {
 
   // ---- randomness of stochastic layers ----
   /// Random draws made so far by stochastic layers (dropout: one per layer per training forward).
-  /// The next mask depends only on the seed and this count; training checkpoints save it.
+  /// The next mask depends only on random_seed() and this count; training checkpoints save both.
   std::uint64_t random_draws() const noexcept { return random_draws_; }
   /// Sets the draw count (resuming from a checkpoint, or replaying the same masks).
   void set_random_draws(std::uint64_t n) noexcept { random_draws_ = n; }
+  /// The seed of the stochastic layers' streams: the model's seed at its last (re)initialization.
+  std::uint64_t random_seed() const noexcept { return seed_; }
+  /// Sets that seed and the draw count together (resuming from a checkpoint).
+  void set_random_state(std::uint64_t seed, std::uint64_t draws) noexcept {
+    seed_ = seed;
+    random_draws_ = draws;
+  }
 
   // ---- mode ----
   /// Training mode (the default): normalization uses batch statistics and updates running ones.

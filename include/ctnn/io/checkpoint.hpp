@@ -8,6 +8,7 @@
 //   fit.loss_sum                      F64 []: the epoch's running loss sum
 //   __metadata__                      format "ctnn-checkpoint", checkpoint_version "1", ctnn_version,
 //                                     network, optimizer, epoch, step, global_step, seed, shuffle,
+//                                     random_seed, random_draws (the model's dropout streams),
 //                                     correct, total
 // Loading requires exactly these tensors for the trainer's model and optimizer state (hyperparameters
 // that change the state's shape, such as sgd momentum on/off, must match) and fills the model's
@@ -118,6 +119,10 @@ void save_checkpoint(trainer<Model, LossFn, Opt>& tr, const fit_position& pos, c
   meta.emplace("shuffle", pos.shuffle ? "1" : "0");
   meta.emplace("correct", std::to_string(pos.correct));
   meta.emplace("total", std::to_string(pos.total));
+  // Stochastic layers' stream seed and draw count (dropout masks): a resumed run draws the same
+  // masks, whatever seed its model was constructed with.
+  meta.emplace("random_seed", std::to_string(tr.model().random_seed()));
+  meta.emplace("random_draws", std::to_string(tr.model().random_draws()));
   io::write_safetensors(path, tensors, meta);
 }
 
@@ -182,7 +187,13 @@ fit_position load_checkpoint(trainer<Model, LossFn, Opt>& tr, const std::filesys
     seen[v] = 1;
   }
 
+  // Checkpoints written before dropout existed have no random state; their networks had no
+  // stochastic layer, so the model's own is as good.
+  const bool has_random = file.metadata.count("random_draws") > 0;
+  const std::uint64_t draws = has_random ? io::metadata_u64(file, "random_draws", source) : 0;
+  const std::uint64_t random_seed = has_random ? io::metadata_u64(file, "random_seed", source) : 0;
   stage.commit(tr.model());
+  if (has_random) tr.model().set_random_state(random_seed, draws);
   tr.optimizer_state() = std::move(state);
   return pos;
 }
