@@ -52,7 +52,7 @@ void check_block(bool tanh_act) {
   using model_t = ctnn::model<Net, S>;
   model_t m{ctnn::seed{5}};
   prepare(m, In, 7);
-  constexpr std::size_t B = 33;
+  constexpr std::size_t B = 48;  // ≥ In: folding runs
   ctnn::rng g(3);
   std::vector<S> x(B * In);
   for (auto& v : x) v = static_cast<S>(1.5 * g.normal());
@@ -111,7 +111,7 @@ using deep_net = ctnn::sequential<ctnn::input<12>, ctnn::dense<16, xavier, bn>, 
 TEST_CASE("batch_norm folding: training untouched, evaluation backward unchanged", "[norm][bn_fold]") {
   fold_setting keep;
   using model_t = ctnn::model<deep_net, double>;
-  constexpr std::size_t B = 9;
+  constexpr std::size_t B = 20;  // ≥ every In (12, 16): folding runs
   ctnn::rng g(1);
   std::vector<double> x(B * 12), t(B * 4);
   for (auto& v : x) v = g.normal();
@@ -142,34 +142,58 @@ TEST_CASE("batch_norm folding: training untouched, evaluation backward unchanged
   CHECK(worst > 0);  // the folded path ran
 }
 
-// Not run by default: `test_norm "[bn_fold_speed]"`. Eval-mode predict, batch 256, on
-// 784-256-BN-relu-256-BN-relu-10, folded vs unfused, median of 7 each, in one run.
+TEST_CASE("batch_norm folding: a layer folds only when the batch reaches its input width", "[norm][bn_fold]") {
+  // Below In, W' would cost more than the passes it saves: the unfused path runs, bit for bit.
+  fold_setting keep;
+  using model_t = ctnn::model<block_act<ctnn::relu>, float>;  // In = 40
+  model_t m{ctnn::seed{5}};
+  prepare(m, 40, 7);
+  m.eval();
+  ctnn::rng g(3);
+  for (std::size_t batch : {1, 39}) {
+    std::vector<float> x(batch * 40);
+    for (auto& v : x) v = static_cast<float>(g.normal());
+    ctnn::fold_batch_norm = false;
+    const float* y0 = m.forward(x.data(), batch);
+    const std::vector<float> ref(y0, y0 + batch * 24);
+    ctnn::fold_batch_norm = true;
+    const float* y = m.forward(x.data(), batch);
+    CHECK(std::equal(ref.begin(), ref.end(), y));
+  }
+  m.detach_input();
+}
+
+// Not run by default: `test_norm "[bn_fold_speed]"`. Eval-mode predict on
+// 784-256-BN-relu-256-BN-relu-10, folded vs unfused, median of 7 each, interleaved in one run;
+// batch 256 (the reported figure), then 64 and 1024.
 TEST_CASE("batch_norm folding: evaluation speed", "[.][bn_fold_speed]") {
   fold_setting keep;
   using net = ctnn::sequential<ctnn::input<784>, ctnn::dense<256>, ctnn::norm::batch_norm<>, ctnn::relu, ctnn::dense<256>,
                                ctnn::norm::batch_norm<>, ctnn::relu, ctnn::dense<10>>;
   ctnn::model<net> m{ctnn::seed{1}};
   prepare(m, 784, 2);
-  xt::xtensor<float, 2> x = xt::zeros<float>({std::size_t{256}, std::size_t{784}});
-  ctnn::rng g(3);
-  for (auto& v : x) v = static_cast<float>(g.normal());
-  auto time_predict = [&](bool fold) {
-    ctnn::fold_batch_norm = fold;
-    for (int k = 0; k < 3; ++k) (void)m.predict(x);  // warm-up
-    std::vector<double> ms;
-    for (int k = 0; k < 7; ++k) {
-      const auto t0 = std::chrono::steady_clock::now();
-      auto y = m.predict(x);
-      const auto t1 = std::chrono::steady_clock::now();
-      ms.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
-      CHECK(y(0, 0) == y(0, 0));
-    }
-    std::sort(ms.begin(), ms.end());
-    return ms[3];
-  };
-  // Interleaved, twice, so drift on a shared machine hits both.
-  const double u1 = time_predict(false), f1 = time_predict(true), u2 = time_predict(false), f2 = time_predict(true);
-  const double unfused = std::min(u1, u2), fused = std::min(f1, f2);
-  WARN("predict batch 256, 784-256-BN-relu-256-BN-relu-10, median of 7: unfused " << unfused << " ms, folded " << fused
-                                                                                   << " ms, speedup " << unfused / fused);
+  for (std::size_t batch : {256, 64, 1024}) {
+    xt::xtensor<float, 2> x = xt::zeros<float>({batch, std::size_t{784}});
+    ctnn::rng g(3);
+    for (auto& v : x) v = static_cast<float>(g.normal());
+    auto time_predict = [&](bool fold) {
+      ctnn::fold_batch_norm = fold;
+      for (int k = 0; k < 3; ++k) (void)m.predict(x);  // warm-up
+      std::vector<double> ms;
+      for (int k = 0; k < 7; ++k) {
+        const auto t0 = std::chrono::steady_clock::now();
+        auto y = m.predict(x);
+        const auto t1 = std::chrono::steady_clock::now();
+        ms.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
+        CHECK(y(0, 0) == y(0, 0));
+      }
+      std::sort(ms.begin(), ms.end());
+      return ms[3];
+    };
+    // Interleaved, twice, so drift on a shared machine hits both.
+    const double u1 = time_predict(false), f1 = time_predict(true), u2 = time_predict(false), f2 = time_predict(true);
+    const double unfused = std::min(u1, u2), fused = std::min(f1, f2);
+    WARN("predict batch " << batch << ", 784-256-BN-relu-256-BN-relu-10, median of 7: unfused " << unfused
+                          << " ms, folded " << fused << " ms, speedup " << unfused / fused);
+  }
 }

@@ -15,6 +15,10 @@
 // into child k+1's output, and skips child k+1; when child k+2 is an activation, the same
 // kernel's epilogue applies it too and child k+2 is skipped. W', b' live in this chain's own
 // part of the buffer arena (unnamed, after the children's buffers): no allocation per call.
+// W' is recomputed on every call, an O(In·Out) pass, while the passes it removes are
+// O(batch·Out): a layer folds only when batch ≥ In (measured on 784-256-BN-relu-256-BN-relu-10,
+// folding every layer: 0.92× at batch 64, 1.01× at 256, 1.1× at 1024). So the last bits of an
+// output can depend on whether the batch reached In.
 // What a folded forward does not compute: child k's own output (visit_outputs shows what an
 // earlier forward left there) and the norm's saved x̂; an evaluation-mode backward recomputes
 // both first. Training is unchanged. ctnn::fold_batch_norm = false turns folding off (tests and
@@ -224,11 +228,12 @@ struct chain_node {
     constexpr bool folded_away = (K >= 1 && bn_fold_at<children, K - 1>()) ||
                                  (K >= 2 && bn_fold_activation_at<children, K - 2>());
     if constexpr (folded_away) {
-      if (fold) return;  // done by child K−1's or K−2's kernel
+      constexpr std::size_t by = K >= 1 && bn_fold_at<children, K - 1>() ? K - 1 : K - 2;
+      if (fold && batch >= child<by>::in) return;  // done by child K−1's or K−2's kernel
     }
     S* in = child_input<K>(const_cast<S*>(x), y, state, batch);
     if constexpr (bn_fold_at<children, K>()) {
-      if (fold) {
+      if (fold && batch >= child<K>::in) {
         using d = child<K>;
         S* wf = ctx.buffers + buffer_offset[n] + fold_offset[K];
         S* bf = wf + round_up_to_slot(d::in * d::out);
