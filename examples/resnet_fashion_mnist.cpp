@@ -9,6 +9,7 @@
 // The point (catalogue §A3): without normalization a 21-layer ResNet trains from Fixup's start.
 //
 //   resnet_fashion_mnist [--epochs N] [--samples N] [--batch B] [--threads T] [--variant fixup|batch_norm|both]
+//                        [--lr LR]   (SGD + Nesterov momentum 0.9, weight decay 5e-4, cosine from LR; default 0.1)
 //
 // Data: the Debian package dataset-fashion-mnist (or $CTNN_FASHION_MNIST_DIR).
 #include <chrono>
@@ -56,7 +57,7 @@ using resnet_fixup = cn::sequential<
 
 template <class Net>
 double train(const char* name, bool fixup, const cn::data::labeled_dataset& train_set,
-             const cn::data::labeled_dataset& test, std::size_t epochs, std::size_t batch) {
+             const cn::data::labeled_dataset& test, std::size_t epochs, std::size_t batch, double lr0) {
   cn::model<Net> m{cn::seed{7}};
   std::size_t convs = 0;
   for (const auto& s : m.slots) convs += s.rank == 4;
@@ -67,7 +68,6 @@ double train(const char* name, bool fixup, const cn::data::labeled_dataset& trai
   } else {
     fmt::print("{}: {} conv layers, {} parameters\n", name, convs, m.parameter_count);
   }
-  const double lr0 = 0.1;
   cn::fit_options<cn::data::labeled_dataset> options{
       .epochs = epochs, .batch = batch, .seed = 1, .validation = &test,
       .learning_rate = [&](std::size_t e) {
@@ -85,6 +85,7 @@ double train(const char* name, bool fixup, const cn::data::labeled_dataset& trai
 
 int main(int argc, char** argv) try {
   std::size_t epochs = 2, batch = 128, samples = 60000;
+  double lr = 0.1;
   int threads = 0;
   std::string variant = "both";
   for (int i = 1; i + 1 < argc; i += 2) {
@@ -94,9 +95,10 @@ int main(int argc, char** argv) try {
     else if (flag == "--batch") batch = std::stoul(argv[i + 1]);
     else if (flag == "--threads") threads = std::stoi(argv[i + 1]);
     else if (flag == "--variant") variant = argv[i + 1];
+    else if (flag == "--lr") lr = std::stod(argv[i + 1]);
     else {
       fmt::print(stderr, "unknown option {}\nusage: {} [--epochs N] [--samples N] [--batch B] [--threads T] "
-                         "[--variant fixup|batch_norm|both]\n", flag, argv[0]);
+                         "[--variant fixup|batch_norm|both] [--lr LR]\n", flag, argv[0]);
       return 2;
     }
   }
@@ -108,8 +110,8 @@ int main(int argc, char** argv) try {
   if (samples < all.size()) all = cn::data::split_train_validation(all, 1.0 - double(samples) / double(all.size()), 3).train;
   fmt::print("Fashion-MNIST: {} training and {} test images; {} threads, SIMD {}\n", all.size(), test.size(),
              cn::num_threads(), cn::simd_isa());
-  if (variant != "batch_norm") train<resnet_fixup>("fixup (no normalization)", true, all, test, epochs, batch);
-  if (variant != "fixup") train<resnet_bn>("batch_norm", false, all, test, epochs, batch);
+  if (variant != "batch_norm") train<resnet_fixup>("fixup (no normalization)", true, all, test, epochs, batch, lr);
+  if (variant != "fixup") train<resnet_bn>("batch_norm", false, all, test, epochs, batch, lr);
   return 0;
 } catch (const std::exception& e) {
   fmt::print(stderr, "resnet_fashion_mnist: {}\n", e.what());

@@ -5,6 +5,8 @@
 // projection, dropout (masks replayed), and a 3-channel NCHW input through flatten.
 #include <catch2/catch.hpp>
 #include <ctnn/ctnn.hpp>
+#include <ctnn/layers/scalar_bias.hpp>
+#include <ctnn/layers/scalar_scale.hpp>
 #include <support/numeric_gradient.hpp>
 
 namespace {
@@ -33,6 +35,14 @@ using pool_net = ctnn::sequential<
     ctnn::dropout<30>,
     ctnn::global_avg_pool,
     ctnn::dense<3, xav>>;
+
+// Fixup's scalar layers inside a conv branch, on images.
+using fixup_net = ctnn::sequential<
+    ctnn::input<2, 5, 5>,
+    ctnn::conv2d<3, 3, 1, 1, xav>, ctnn::tanh,
+    ctnn::residual<ctnn::scalar_bias, ctnn::conv2d<3, 3, 1, 1, xav>, ctnn::scalar_bias, ctnn::tanh, ctnn::scalar_bias,
+                   ctnn::conv2d<3, 3, 1, 1, xav>, ctnn::scalar_scale, ctnn::scalar_bias>,
+    ctnn::tanh, ctnn::global_avg_pool, ctnn::scalar_bias, ctnn::dense<3, xav>>;
 
 template <class Net>
 void check_gradient(std::size_t batch) {
@@ -79,6 +89,7 @@ TEST_CASE("image layers: gradients match finite differences", "[conv][gradient]"
   }
   SECTION("batch 1") { check_gradient<conv_net>(1); }
   SECTION("dropout and global average pooling") { check_gradient<pool_net>(4); }
+  SECTION("Fixup's scalar biases and multiplier in a conv branch") { check_gradient<fixup_net>(3); }
 }
 
 TEST_CASE("image networks: names and shapes as PyTorch's", "[conv][static]") {
