@@ -77,3 +77,53 @@ TEST_CASE("zero_gamma: the last norm of every residual branch starts at γ = 0, 
   for (std::size_t k = 3; k <= 6; ++k) CHECK_FALSE(std::equal(cin[k], cin[k] + B * W, cin[k + 1]));
   control.detach_input();
 }
+
+namespace {
+// Convolutional blocks: BatchNorm2d (batch_norm per pixel) after conv2d, an identity block and a
+// downsampling block with a projection shortcut (conv 1×1 stride 2 + BatchNorm2d).
+using he = ctnn::init::kaiming_normal<>;
+using conv_net = ctnn::sequential<
+    ctnn::input<2, 6, 6>, ctnn::conv2d<4, 3, 1, 1, he, bn>, ctnn::relu,
+    ctnn::residual<ctnn::conv2d<4, 3, 1, 1, he, bn>, ctnn::relu, ctnn::conv2d<4, 3, 1, 1, he, bn>>,
+    ctnn::residual<ctnn::shortcut<ctnn::conv2d<8, 1, 2, 0, he, bn>>, ctnn::conv2d<8, 3, 2, 1, he, bn>, ctnn::relu,
+                   ctnn::conv2d<8, 3, 1, 1, he, bn>>,
+    ctnn::flatten, ctnn::dense<3>>;
+}  // namespace
+
+TEST_CASE("zero_gamma: BatchNorm2d in conv residual blocks, projection shortcuts included", "[init][zero_gamma]") {
+  using model_t = ctnn::model<conv_net, double>;
+  model_t m{ctnn::seed{3}};
+  const model_t before{ctnn::seed{3}};
+  const auto r = ctnn::init::apply_zero_gamma(m);
+  CHECK(r.blocks == 2);
+  CHECK(r.zeroed == 2);
+  std::vector<bool> expect_zero(model_t::parameter_count, false);
+  for (const char* name : {"3.4.weight", "4.4.weight"}) {
+    const auto& s = model_t::slot(name);
+    INFO(name);
+    for (std::size_t i = 0; i < s.size(); ++i) expect_zero[s.offset + i] = true;
+  }
+  for (std::size_t i = 0; i < model_t::parameter_count; ++i) {
+    if (expect_zero[i]) REQUIRE(m.parameters()[i] == 0.0);
+    else REQUIRE(m.parameters()[i] == before.parameters()[i]);
+  }
+  for (const char* name : {"1.weight", "3.1.weight", "4.1.weight", "4.6.weight"})  // 4.6: the shortcut's
+    for (double g : m.parameter(name)) REQUIRE(g == 1.0);
+  // The identity-shortcut block is exactly the identity.
+  constexpr std::size_t B = 4;
+  ctnn::rng g(2);
+  std::vector<double> x(B * 72);
+  for (auto& v : x) v = g.normal();
+  m.forward(x.data(), B);
+  const auto in = ctnn::init::top_level_inputs(m, x.data());
+  // Its top-level child index (layout nodes such as NCHW → NHWC take no module index).
+  constexpr std::size_t k = [] {
+    std::size_t last = 0;
+    for (std::size_t j = 0; j < model_t::root::n; ++j)
+      if (model_t::root::module_start[j] == 3) last = j;
+    return last;
+  }();
+  static_assert(k > 0);
+  CHECK(std::equal(in[k], in[k] + B * 4 * 36, in[k + 1]));
+  m.detach_input();
+}

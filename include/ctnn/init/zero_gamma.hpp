@@ -4,8 +4,10 @@
 // block as the identity. Applied to a model after its ordinary init:
 //   ctnn::init::apply_zero_gamma(model);
 // It walks every residual block, nested ones included (a residual<> inside another's branch),
-// finds the last norm layer of the block's own branch (batch_norm, layer_norm, rms_norm,
-// group_norm: the nodes declaring is_norm_node, whose first slot is γ), and sets that γ to 0.
+// and blocks with a projection shortcut (their branch; the shortcut's norm keeps its γ), finds
+// the last norm layer of the block's own branch (batch_norm, layer_norm, rms_norm, group_norm:
+// the nodes declaring is_norm_node, whose first slot is γ, also when applied per pixel of an
+// image, as BatchNorm2d after conv2d), and sets that γ to 0.
 // Every other parameter, and every other norm's γ (the branch's earlier norms, norms outside
 // residual blocks), keeps its value; β and the running statistics are left alone.
 // A block is exactly the identity at init when its branch ends with that norm, optionally
@@ -17,6 +19,11 @@
 #include <ctnn/graph/slot.hpp>
 #include <ctnn/init/fixup.hpp>  // detail::is_residual_node, detail_fixup::for_each_child
 
+namespace ctnn::detail {
+template <class Node, std::size_t Pixels>
+struct spatial_node;
+}  // namespace ctnn::detail
+
 namespace ctnn::init {
 
 /// What apply_zero_gamma did.
@@ -27,9 +34,19 @@ struct zero_gamma_report {
 
 namespace detail_zero_gamma {
 template <class Node>
+struct norm_node {
+  static constexpr bool value = [] {
+    if constexpr (requires { Node::is_norm_node; }) return bool(Node::is_norm_node);
+    else return false;
+  }();
+};
+/// A norm applied per pixel of an image (BatchNorm2d, channels-last LayerNorm): the norm's own
+/// parameters, γ first.
+template <class Node, std::size_t Pixels>
+struct norm_node<ctnn::detail::spatial_node<Node, Pixels>> : norm_node<Node> {};
+template <class Node>
 constexpr bool is_norm_node() {
-  if constexpr (requires { Node::is_norm_node; }) return Node::is_norm_node;
-  else return false;
+  return norm_node<Node>::value;
 }
 /// The index of the last norm child of Chain, or Chain::n when it has none.
 template <class Chain>
