@@ -59,6 +59,16 @@ void im2col(const S* x, std::size_t r0, std::size_t r1, S* col) {
         std::fill(dst, dst + KC, S(0));
         continue;
       }
+      if constexpr (KC <= 32) {
+        // Short runs (a first layer: C = 1): fully unrolled selects beat three library calls.
+        const S* src = xs + std::size_t(iy) * W * C;
+        for (std::size_t j = 0; j < K; ++j) {
+          const std::ptrdiff_t ix = x0 + std::ptrdiff_t(j);
+          const bool in = ix >= 0 && ix < std::ptrdiff_t(W);
+          for (std::size_t c = 0; c < C; ++c) dst[j * C + c] = in ? src[std::size_t(in ? ix : 0) * C + c] : S(0);
+        }
+        continue;
+      }
       std::fill(dst, dst + j0 * C, S(0));
       const S* src = xs + (std::size_t(iy) * W + std::size_t(x0 + std::ptrdiff_t(j0))) * C;
       std::copy(src, src + (j1 - j0) * C, dst + j0 * C);
