@@ -25,17 +25,21 @@ void randomize_batch_norm(Model& m, unsigned seed) {
 }
 
 template <class Model>
-std::vector<double> logits(Model& m, const std::vector<double>& x) {
+batches logits(Model& m, const batches& xs) {
   using S = typename Model::scalar;
-  const std::size_t batch = x.size() / 784;
-  xt::xtensor<S, 2> xs = xt::empty<S>({batch, std::size_t{784}});
-  std::copy(x.begin(), x.end(), xs.begin());
-  const auto y = m.predict(xs);
-  return {y.begin(), y.end()};
+  batches out;
+  for (const auto& x : xs) {
+    const std::size_t batch = x.size() / 784;
+    xt::xtensor<S, 2> xt_ = xt::empty<S>({batch, std::size_t{784}});
+    std::copy(x.begin(), x.end(), xt_.begin());
+    const auto y = m.predict(xt_);
+    out.emplace_back(y.begin(), y.end());
+  }
+  return out;
 }
 
 template <class Net, class S>
-std::vector<double> save_as(bool bn, unsigned seed, const std::string& path, const std::vector<double>& x) {
+batches save_as(bool bn, unsigned seed, const std::string& path, const batches& x) {
   ctnn::model<Net, S> m{ctnn::seed{seed}};
   if (bn) randomize_batch_norm(m, seed);
   ctnn::save(m, path);
@@ -43,7 +47,7 @@ std::vector<double> save_as(bool bn, unsigned seed, const std::string& path, con
 }
 
 template <class Net, class S>
-std::vector<double> load_as(const std::string& path, const std::vector<double>& x) {
+batches load_as(const std::string& path, const batches& x) {
   ctnn::model<Net, S> m{ctnn::seed{12345}};
   ctnn::load(m, path);
   return logits(m, x);
@@ -54,7 +58,7 @@ std::vector<double> load_as(const std::string& path, const std::vector<double>& 
 bool has_batch_norm(net n) { return n != net::mlp; }
 bool is_f64(net n) { return n == net::bn_layer_f64; }
 
-std::vector<double> save_ctnn(net n, unsigned seed, const std::string& path, const std::vector<double>& x) {
+batches save_ctnn(net n, unsigned seed, const std::string& path, const batches& x) {
   switch (n) {
     case net::mlp: return save_as<mlp_net, float>(false, seed, path, x);
     case net::bn_layer: return save_as<bn_layer_net, float>(true, seed, path, x);
@@ -64,7 +68,7 @@ std::vector<double> save_ctnn(net n, unsigned seed, const std::string& path, con
   return {};
 }
 
-std::vector<double> load_ctnn(net n, const std::string& path, const std::vector<double>& x) {
+batches load_ctnn(net n, const std::string& path, const batches& x) {
   switch (n) {
     case net::mlp: return load_as<mlp_net, float>(path, x);
     case net::bn_layer: return load_as<bn_layer_net, float>(path, x);

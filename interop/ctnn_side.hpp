@@ -14,12 +14,15 @@ enum class net { mlp, bn_layer, bn_policy, bn_layer_f64 };
 bool has_batch_norm(net n);
 bool is_f64(net n);
 
+/// Inputs, each row-major batch × 784; logits, each row-major batch × 10.
+using batches = std::vector<std::vector<double>>;
+
 /// Builds the ctnn model (seeded; batch-norm γ, β and running statistics randomized so that
 /// evaluation-mode batch norm is not the identity), writes it with ctnn::save, and returns its
-/// logits (row-major batch × 10) on x (row-major batch × 784).
-std::vector<double> save_ctnn(net n, unsigned seed, const std::string& path, const std::vector<double>& x);
+/// logits on each input.
+batches save_ctnn(net n, unsigned seed, const std::string& path, const batches& xs);
 
-/// Reads the file with ctnn::load into a fresh model and returns its logits on x.
-std::vector<double> load_ctnn(net n, const std::string& path, const std::vector<double>& x);
+/// Reads the file with ctnn::load into a fresh model and returns its logits on each input.
+batches load_ctnn(net n, const std::string& path, const batches& xs);
 
 }  // namespace interop

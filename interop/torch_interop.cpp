@@ -4,7 +4,7 @@
 //      ctnn code reads it), copies every tensor by its state_dict name into the equivalent
 //      torch::nn::Sequential (named_parameters() and named_buffers(), strict: every file tensor
 //      used, every torch tensor found, dtypes and shapes equal) and compares both models' logits
-//      on one random batch in evaluation mode;
+//      on two random batches (32 and 1024 rows) in evaluation mode;
 //  (b) torch → ctnn: a torch model (its batch-norm statistics moved by a few training-mode
 //      forwards) is written as safetensors by this program's own small writer from its
 //      state_dict, read with ctnn::load, and the logits compared again.
@@ -38,7 +38,6 @@ using json = nlohmann::json;
 namespace {
 
 constexpr double tolerance = 1e-5;
-constexpr std::int64_t batch = 32;
 
 // ---- safetensors, read and written without ctnn ----
 
@@ -168,15 +167,19 @@ torch::nn::Sequential torch_mlp(bool batch_norm, torch::Dtype dtype) {
 
 // ---- the checks ----
 
-/// Max |a − b| between ctnn's logits and torch's (evaluation mode) on x.
-double max_logit_diff(const std::vector<double>& ctnn_logits, torch::nn::Sequential& t, const torch::Tensor& x) {
+/// Max |a − b| between ctnn's logits and torch's (evaluation mode) over the inputs.
+double max_logit_diff(const interop::batches& ctnn_logits, torch::nn::Sequential& t,
+                      const std::vector<torch::Tensor>& xs) {
   t->eval();
   torch::NoGradGuard no_grad;
-  const torch::Tensor y = t->forward(x).to(torch::kFloat64).contiguous();
-  if (static_cast<std::int64_t>(ctnn_logits.size()) != y.numel()) throw std::runtime_error("logit counts differ");
   double worst = 0;
-  const double* p = y.data_ptr<double>();
-  for (std::size_t i = 0; i < ctnn_logits.size(); ++i) worst = std::max(worst, std::abs(ctnn_logits[i] - p[i]));
+  for (std::size_t k = 0; k < xs.size(); ++k) {
+    const torch::Tensor y = t->forward(xs[k]).to(torch::kFloat64).contiguous();
+    const auto& c = ctnn_logits.at(k);
+    if (static_cast<std::int64_t>(c.size()) != y.numel()) throw std::runtime_error("logit counts differ");
+    const double* p = y.data_ptr<double>();
+    for (std::size_t i = 0; i < c.size(); ++i) worst = std::max(worst, std::abs(c[i] - p[i]));
+  }
   return worst;
 }
 
@@ -189,21 +192,24 @@ void report(const char* direction, const char* name, double diff) {
   std::printf("%-12s %-46s max |logit diff| = %.3e  %s\n", direction, name, diff, ok ? "ok" : "FAIL (> 1e-5)");
 }
 
-void check(interop::net n, const char* name, const char* file_stem, const fs::path& dir, const torch::Tensor& x64,
-           unsigned seed) {
+void check(interop::net n, const char* name, const char* file_stem, const fs::path& dir,
+           const std::vector<torch::Tensor>& xs64, unsigned seed) {
   const bool bn = interop::has_batch_norm(n);
   const torch::Dtype dtype = interop::is_f64(n) ? torch::kFloat64 : torch::kFloat32;
-  const torch::Tensor x = x64.to(dtype).contiguous();
-  // ctnn reads x in its own scalar type: give it exactly the values torch sees
-  const torch::Tensor xd = x.to(torch::kFloat64).contiguous();
-  const std::vector<double> xv(xd.data_ptr<double>(), xd.data_ptr<double>() + xd.numel());
+  std::vector<torch::Tensor> xs;  // the inputs in the model's dtype
+  interop::batches xv;            // ... and exactly those values for ctnn
+  for (const auto& x64 : xs64) {
+    xs.push_back(x64.to(dtype).contiguous());
+    const torch::Tensor xd = xs.back().to(torch::kFloat64).contiguous();
+    xv.emplace_back(xd.data_ptr<double>(), xd.data_ptr<double>() + xd.numel());
+  }
   const std::string stem = (dir / file_stem).string();
   {  // (a) ctnn → torch
     const std::string file = stem + ".ctnn.safetensors";
     const auto ctnn_logits = interop::save_ctnn(n, seed, file, xv);
     auto t = torch_mlp(bn, dtype);
     load_into(*t, read_safetensors(file));
-    report("ctnn->torch", name, max_logit_diff(ctnn_logits, t, x));
+    report("ctnn->torch", name, max_logit_diff(ctnn_logits, t, xs));
   }
   {  // (b) torch → ctnn
     torch::manual_seed(seed);
@@ -214,11 +220,11 @@ void check(interop::net n, const char* name, const char* file_stem, const fs::pa
       norm->weight.uniform_(0.5, 1.5);
       norm->bias.uniform_(-0.5, 0.5);
       t->train();  // three training-mode forwards move the running statistics; num_batches_tracked = 3
-      for (int i = 0; i < 3; ++i) t->forward(torch::randn({batch, 784}, torch::TensorOptions().dtype(dtype)) * 2 + 0.3);
+      for (int i = 0; i < 3; ++i) t->forward(torch::randn({32, 784}, torch::TensorOptions().dtype(dtype)) * 2 + 0.3);
     }
     const std::string file = stem + ".torch.safetensors";
     write_safetensors(file, state_dict(*t));
-    report("torch->ctnn", name, max_logit_diff(interop::load_ctnn(n, file, xv), t, x));
+    report("torch->ctnn", name, max_logit_diff(interop::load_ctnn(n, file, xv), t, xs));
   }
 }
 
@@ -228,7 +234,10 @@ int main(int argc, char** argv) try {
   const fs::path dir = argc > 1 ? argv[1] : ".";
   fs::create_directories(dir);
   torch::manual_seed(0);
-  const torch::Tensor x = torch::randn({batch, 784}, torch::TensorOptions().dtype(torch::kFloat64));  // one batch for all
+  // The same two batches for every check: 32 rows, and 1024 ≥ 784 rows, where ctnn folds an
+  // evaluation-mode batch_norm into the dense layer before it (W' = a W, b' = a (b − μ) + β).
+  const std::vector<torch::Tensor> x = {torch::randn({32, 784}, torch::TensorOptions().dtype(torch::kFloat64)),
+                                        torch::randn({1024, 784}, torch::TensorOptions().dtype(torch::kFloat64))};
   using interop::net;
   check(net::mlp, "mlp 784-64-relu-10 (f32)", "mlp", dir, x, 1);
   check(net::bn_layer, "mlp + norm::batch_norm layer (f32)", "bn_layer", dir, x, 2);
