@@ -44,6 +44,13 @@ using fixup_net = ctnn::sequential<
                    ctnn::conv2d<3, 3, 1, 1, xav>, ctnn::scalar_scale, ctnn::scalar_bias>,
     ctnn::tanh, ctnn::global_avg_pool, ctnn::scalar_bias, ctnn::dense<3, xav>>;
 
+// GroupNorm and InstanceNorm2d over images.
+using group_net = ctnn::sequential<
+    ctnn::input<3, 5, 4>,
+    ctnn::conv2d<4, 3, 1, 1, xav>, ctnn::norm::group_norm<2>, ctnn::tanh,
+    ctnn::conv2d<6, 3, 1, 1, xav>, ctnn::norm::instance_norm<>, ctnn::tanh,
+    ctnn::global_avg_pool, ctnn::dense<3, xav>>;
+
 template <class Net>
 void check_gradient(std::size_t batch) {
   using M = ctnn::model<Net, double>;
@@ -90,6 +97,25 @@ TEST_CASE("image layers: gradients match finite differences", "[conv][gradient]"
   SECTION("batch 1") { check_gradient<conv_net>(1); }
   SECTION("dropout and global average pooling") { check_gradient<pool_net>(4); }
   SECTION("Fixup's scalar biases and multiplier in a conv branch") { check_gradient<fixup_net>(3); }
+  SECTION("GroupNorm and InstanceNorm2d over images") { check_gradient<group_net>(3); }
+}
+
+TEST_CASE("group_norm over an image normalizes each group of channels over all pixels", "[conv][norm]") {
+  using net = ctnn::sequential<ctnn::input<6, 4, 3>, ctnn::norm::group_norm<3>>;  // NCHW in, NHWC inside
+  ctnn::model<net, double> m;
+  ctnn::rng g(4);
+  std::vector<double> x(2 * 72);
+  for (auto& v : x) v = g.uniform(-2, 5);
+  const double* y = m.forward(x.data(), 2);  // NHWC: y[(n·12 + pixel)·6 + c]
+  for (std::size_t n = 0; n < 2; ++n)
+    for (std::size_t grp = 0; grp < 3; ++grp) {
+      double s = 0, s2 = 0;
+      for (std::size_t q = 0; q < 12; ++q)
+        for (std::size_t c = 2 * grp; c < 2 * grp + 2; ++c) s += y[(n * 12 + q) * 6 + c], s2 += y[(n * 12 + q) * 6 + c] * y[(n * 12 + q) * 6 + c];
+      CHECK(std::abs(s / 24) < 1e-12);
+      CHECK(std::abs(s2 / 24 - 1) < 1e-4);  // ε = 1e-5 against variances of order 1
+    }
+  CHECK(ctnn::model<net, double>::slot("0.weight").dims() == std::vector<std::size_t>{6});
 }
 
 TEST_CASE("image networks: names and shapes as PyTorch's", "[conv][static]") {

@@ -40,7 +40,6 @@
 #include <ctnn/layers/global_avg_pool.hpp>
 #include <ctnn/layers/max_pool2d.hpp>
 #include <ctnn/norm/concepts.hpp>
-#include <ctnn/norm/group_norm.hpp>
 #include <ctnn/norm/none.hpp>
 
 namespace ctnn {
@@ -78,19 +77,6 @@ struct expect_shortcut_shape {
   static_assert(BodyC == CutC && BodyH == CutH && BodyW == CutW,
                 "ctnn::residual<shortcut<...>, ...>: the shortcut's output shape differs from the block's "
                 "(arguments: block C, H, W, shortcut C, H, W)");
-  static constexpr bool value = true;
-};
-
-/// A norm layer over images normalizes each channel (batch_norm: per channel over batch and
-/// pixels, as BatchNorm2d; layer_norm, rms_norm: over each pixel's channels). group_norm's groups
-/// span pixels and channels together and have no image kernel yet.
-template <class Norm>
-struct expect_norm_on_images {
-  static constexpr bool value = true;
-};
-template <std::size_t G, double Eps>
-struct expect_norm_on_images<norm::group_norm<G, Eps>> {
-  static_assert(G == 0, "ctnn::norm::group_norm<G> after an image is not supported yet (use batch_norm or layer_norm)");
   static constexpr bool value = true;
 };
 
@@ -253,15 +239,22 @@ struct bind_layer<In, A> {
   using type = activation_node<In.size(), A>;
   static constexpr feature_shape out_shape = In;
 };
+/// A norm layer over an image: its own image node when it has one (group_norm, instance_norm:
+/// groups span pixels), else its per-feature node applied at every pixel (batch_norm is then
+/// BatchNorm2d; layer_norm and rms_norm normalize each pixel's channels).
+template <feature_shape In, class N>
+struct norm_image_node {
+  using type = spatial_node<typename N::template node<In.c>, In.pixels()>;
+};
+template <feature_shape In, class N>
+  requires requires { typename N::template image_node<1, 1>; }
+struct norm_image_node<In, N> {
+  using type = typename N::template image_node<In.c, In.pixels()>;
+};
 template <feature_shape In, NormLayer N>
 struct bind_layer<In, N> {
-  static consteval bool check() {
-    if constexpr (In.spatial()) return expect_norm_on_images<N>::value;
-    else return true;
-  }
-  static_assert(check());
-  using type = std::conditional_t<In.spatial(), spatial_node<typename N::template node<In.c>, In.pixels()>,
-                                  typename N::template node<In.size()>>;
+  using type = typename std::conditional_t<In.spatial(), norm_image_node<In, N>,
+                                           std::type_identity<typename N::template node<In.size()>>>::type;
   static constexpr feature_shape out_shape = In;
 };
 /// Any other layer that names its bound node, `template <std::size_t Width> struct node`

@@ -6,6 +6,7 @@
 #include <ctnn/norm/batch_norm.hpp>
 #include <ctnn/norm/concepts.hpp>
 #include <ctnn/norm/group_norm.hpp>
+#include <ctnn/norm/instance_norm.hpp>
 #include <ctnn/norm/layer_norm.hpp>
 #include <ctnn/norm/none.hpp>
 #include <ctnn/norm/rms_norm.hpp>

@@ -4,8 +4,10 @@
 //   μ = mean(x), σ² = mean((x − μ)²) (biased), x̂ = (x − μ)/√(σ² + ε); then y = γ ⊙ x̂ + β
 // with γ, β per feature. VJP per group (g = ∂ℓ/∂y, h = γ ⊙ g):
 //   ∂ℓ/∂x = (h − mean(h) − x̂ mean(h ⊙ x̂))/√(σ² + ε); ∂ℓ/∂γ = Σ_batch g ⊙ x̂, ∂ℓ/∂β = Σ_batch g.
-// G must divide F. group_norm<1> is layer_norm. Wu & He 2018, https://arxiv.org/abs/1803.08494.
+// G must divide F. group_norm<1> is layer_norm. On an image (NHWC inside) it is nn.GroupNorm(G, C)
+// on [batch, C, H, W]: see norm/image_group_norm_node.hpp. Wu & He 2018, https://arxiv.org/abs/1803.08494.
 #include <cstddef>
+#include <ctnn/norm/image_group_norm_node.hpp>
 #include <ctnn/norm/per_sample_node.hpp>
 
 namespace ctnn::norm {
@@ -20,6 +22,9 @@ struct group_norm {
   struct names { static constexpr const char* torch_name = "GroupNorm"; };
   template <std::size_t Width>
   using node = detail::per_sample_node<Width, G, Eps, true, true, names>;
+  /// On an image of C channels: nn.GroupNorm(G, C), groups of channels over all pixels.
+  template <std::size_t C, std::size_t Pixels>
+  using image_node = detail::image_group_norm_node<C, Pixels, G, Eps, names>;
 };
 
 }  // namespace ctnn::norm
