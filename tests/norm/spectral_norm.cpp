@@ -95,9 +95,11 @@ TEST_CASE("spectral_norm: u and v start random, seeded by the model's seed", "[n
     double n = 0;
     for (double e : a) n += e * e;
     CHECK(n == Approx(1.0).epsilon(1e-12));  // unit length
-    // Not the old constant start 1/√n·(1, …, 1): the entries differ and take both signs.
+    // Not the old constant start 1/√n·(1, …, 1): the entries differ. (Requiring both signs
+    // would fail by chance: a 3-entry Gaussian direction is all positive or all negative with
+    // probability 1/4, and the draw depends on the weights' last bits, which differ between
+    // -O1 and -O3 builds through FMA contraction.)
     CHECK(std::any_of(a.begin(), a.end(), [&](double e) { return e != a[0]; }));
-    CHECK(std::any_of(a.begin(), a.end(), [](double e) { return e < 0; }));
   }
   // Different layers of one model get different streams.
   CHECK(start(5, "0.weight_u") != start(5, "2.weight_u"));
