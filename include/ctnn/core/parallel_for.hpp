@@ -53,6 +53,14 @@ void parallel_chunks(int chunks, Body&& body) {
 #endif
 }
 
+/// Inside a parallel_chunks body: waits until every chunk of the team has reached it (each must
+/// call it the same number of times). Without OpenMP there is only ever one chunk.
+inline void chunk_barrier() noexcept {
+#if defined(_OPENMP)
+#pragma omp barrier
+#endif
+}
+
 /// Calls body(i) for i in [begin, end), split statically over up to `threads` threads.
 template <class Body>
 void parallel_for(std::size_t begin, std::size_t end, int threads, Body&& body) {

@@ -19,6 +19,12 @@
 // O(batch·Out): a layer folds only when batch ≥ In (measured on 784-256-BN-relu-256-BN-relu-10,
 // folding every layer: 0.92× at batch 64, 1.01× at 256, 1.1× at 1024). So the last bits of an
 // output can depend on whether the batch reached In.
+// Per-sample norm fusion (training and evaluation): when child k is a dense layer without
+// activation and child k+1 a layer_norm, group_norm or rms_norm, child k's forward runs
+// kernels::dense_forward_normalized, which writes child k's output, child k+1's output and state
+// and, when child k+2 is an activation, its output too; children k+1 and k+2 are skipped. The
+// bits are those of the unfused forward (the same fma chains, the same row function), so the
+// backward is unchanged. ctnn::fuse_row_norm = false turns it off.
 // What a folded forward does not compute: child k's own output (visit_outputs shows what an
 // earlier forward left there) and the norm's saved x̂; an evaluation-mode backward recomputes
 // both first. Training is unchanged. ctnn::fold_batch_norm = false turns folding off (tests and
@@ -37,6 +43,9 @@
 namespace ctnn {
 /// Evaluation-mode batch-norm folding (see above); set it before running, not during.
 inline bool fold_batch_norm = true;
+/// Per-sample norms as the epilogue of the dense layer before them (see above); set it before
+/// running, not during.
+inline bool fuse_row_norm = true;
 }  // namespace ctnn
 
 namespace ctnn::detail {
@@ -70,6 +79,20 @@ constexpr bool bn_fold_at() {
 template <class Tuple, std::size_t K>
 constexpr bool bn_fold_activation_at() {
   if constexpr (!bn_fold_at<Tuple, K>() || K + 2 >= std::tuple_size_v<Tuple>) return false;
+  else return !std::is_void_v<typename activation_of<std::tuple_element_t<K + 2, Tuple>>::type>;
+}
+/// Child K of the tuple is a dense layer whose per-sample norm K+1 (layer_norm, group_norm,
+/// rms_norm) runs as its GEMM's epilogue (training and evaluation alike).
+template <class Tuple, std::size_t K>
+constexpr bool norm_fuse_at() {
+  if constexpr (K >= std::tuple_size_v<Tuple> || K + 1 >= std::tuple_size_v<Tuple>) return false;
+  else return is_foldable_dense<std::tuple_element_t<K, Tuple>>::value &&
+              requires { std::tuple_element_t<K + 1, Tuple>::fuses_into_dense; };
+}
+/// ... and the activation K+2 too.
+template <class Tuple, std::size_t K>
+constexpr bool norm_fuse_activation_at() {
+  if constexpr (!norm_fuse_at<Tuple, K>() || K + 2 >= std::tuple_size_v<Tuple>) return false;
   else return !std::is_void_v<typename activation_of<std::tuple_element_t<K + 2, Tuple>>::type>;
 }
 /// Buffer elements for W', b' of each child that folds.
@@ -231,7 +254,27 @@ struct chain_node {
       constexpr std::size_t by = K >= 1 && bn_fold_at<children, K - 1>() ? K - 1 : K - 2;
       if (fold && batch >= child<by>::in) return;  // done by child K−1's or K−2's kernel
     }
+    if constexpr ((K >= 1 && norm_fuse_at<children, K - 1>()) || (K >= 2 && norm_fuse_activation_at<children, K - 2>()))
+      if (fuse_row_norm) return;  // done by child K−1's or K−2's kernel
     S* in = child_input<K>(const_cast<S*>(x), y, state, batch);
+    if constexpr (norm_fuse_at<children, K>()) {
+      if (fuse_row_norm) {
+        using d = child<K>;
+        const S* pd = p + param_offset[K];
+        S* zk = child_output<K>(y, state, batch);
+        S* yn = child_output<K + 1>(y, state, batch);
+        S* ns = child_state<K + 1>(state, batch);
+        if constexpr (norm_fuse_activation_at<children, K>())
+          child<K + 1>::template forward_after_dense<d::in, typename activation_of<child<K + 2>>::type>(
+              ctx.at(buffer_offset[K + 1]), p + param_offset[K + 1], in, pd, pd + d::bias_offset, zk, yn,
+              child_output<K + 2>(y, state, batch), ns, batch);
+        else
+          child<K + 1>::template forward_after_dense<d::in, identity>(ctx.at(buffer_offset[K + 1]), p + param_offset[K + 1],
+                                                                      in, pd, pd + d::bias_offset, zk, yn,
+                                                                      static_cast<S*>(nullptr), ns, batch);
+        return;
+      }
+    }
     if constexpr (bn_fold_at<children, K>()) {
       if (fold && batch >= child<K>::in) {
         using d = child<K>;

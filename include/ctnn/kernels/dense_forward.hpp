@@ -78,8 +78,10 @@ struct dense_forward_packing {
   /// Row-tail copy each caller thread needs (elements).
   static constexpr std::size_t tail_size = std::size_t(std::max(blk::MR, blk::MRt)) * In;
 
-  static void pack(const S* w, S* packed) {
-    for (std::size_t p = 0; p < blk::panels; ++p) {
+  static void pack(const S* w, S* packed) { pack_panels(w, packed, 0, blk::panels); }
+  /// Panels [p0, p1) only (threads packing disjoint panels of one buffer).
+  static void pack_panels(const S* w, S* packed, std::size_t p0, std::size_t p1) {
+    for (std::size_t p = p0; p < p1; ++p) {
       const std::size_t n0 = p * blk::NR;
       if (p < blk::full_panels) detail::pack_transposed<S, blk::NR>(w + n0 * In, In, In, blk::NR, packed + p * panel_stride);
       else if constexpr (blk::NVt > 0)
@@ -89,7 +91,13 @@ struct dense_forward_packing {
   /// y = Act(x·Wᵀ + b) for `rows` rows (serial), W given packed.
   template <class Act>
   static void forward(const S* x, std::size_t rows, const S* packed, const S* b, S* y, S* z, S* tail) {
-    for (std::size_t p = 0; p < blk::panels; ++p) {
+    forward_panels<Act>(x, rows, packed, b, y, z, tail, 0, blk::panels);
+  }
+  /// The same for the columns of panels [p0, p1) only.
+  template <class Act>
+  static void forward_panels(const S* x, std::size_t rows, const S* packed, const S* b, S* y, S* z, S* tail,
+                             std::size_t p0, std::size_t p1) {
+    for (std::size_t p = p0; p < p1; ++p) {
       const std::size_t n0 = p * blk::NR;
       if (p < blk::full_panels)
         detail::dense_forward_panel<In, Out, Act, S, blk::MR, blk::NV, blk::NR>(x, 0, rows, packed + p * panel_stride,

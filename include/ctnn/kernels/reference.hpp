@@ -2,6 +2,7 @@
 // Scalar references of the dense kernels: plain loops, same signatures less the workspace.
 // The tests compare the optimized kernels against these. Dot products accumulate in S in k
 // order (no compensation), like a naive implementation would.
+#include <cmath>
 #include <cstddef>
 
 namespace ctnn::kernels::ref {
@@ -52,6 +53,33 @@ void activation_backward(const S* dy, const S* saved, S* dz, std::size_t n) {
 template <class Act, class S>
 void activation_forward(const S* x, S* y, std::size_t n) {
   for (std::size_t i = 0; i < n; ++i) y[i] = Act::forward(x[i]);
+}
+
+/// Per-sample normalization of each row (row_normalize.hpp), plain loops in index order.
+template <std::size_t Width, std::size_t G, bool Centered, bool HasBias, class Act, class S>
+void normalize_rows(const S* z, std::size_t rows, const S* gamma, const S* beta, S eps, S* xhat, S* r, S* yn, S* y) {
+  constexpr std::size_t n = Width / G;
+  for (std::size_t i = 0; i < rows; ++i)
+    for (std::size_t grp = 0; grp < G; ++grp) {
+      const std::size_t o = i * Width + grp * n;
+      S mu = 0;
+      if constexpr (Centered) {
+        for (std::size_t j = 0; j < n; ++j) mu += z[o + j];
+        mu /= S(n);
+      }
+      S var = 0;
+      for (std::size_t j = 0; j < n; ++j) var += (z[o + j] - mu) * (z[o + j] - mu);
+      const S inv = S(1) / std::sqrt(var / S(n) + eps);
+      r[i * G + grp] = inv;
+      for (std::size_t j = 0; j < n; ++j) {
+        const S xh = (z[o + j] - mu) * inv;
+        S v = gamma[grp * n + j] * xh;
+        if constexpr (HasBias) v += beta[grp * n + j];
+        xhat[o + j] = xh;
+        yn[o + j] = v;
+        if (y) y[o + j] = Act::forward(v);
+      }
+    }
 }
 
 }  // namespace ctnn::kernels::ref

@@ -18,6 +18,8 @@
 #include <ctnn/core/rng.hpp>
 #include <ctnn/graph/run_context.hpp>
 #include <ctnn/graph/slot.hpp>
+#include <ctnn/kernels/dense_forward_normalized.hpp>
+#include <ctnn/kernels/row_normalize.hpp>
 #include <ctnn/layers/identity.hpp>
 
 namespace ctnn::norm {
@@ -72,29 +74,19 @@ struct per_sample_node {
 
   template <class S>
   static void forward(const run_context<S>&, const S* p, const S* x, S* y, S* state, std::size_t batch) {
-    S* xhat = state;
-    S* r = state + Width * batch;
-    for (std::size_t b = 0; b < batch; ++b)
-      for (std::size_t grp = 0; grp < G; ++grp) {
-        const std::size_t o = b * Width + grp * n;
-        S mu = 0;
-        if constexpr (Centered) {
-          for (std::size_t j = 0; j < n; ++j) mu += x[o + j];
-          mu /= S(n);
-        }
-        S var = 0;
-        for (std::size_t j = 0; j < n; ++j) var += (x[o + j] - mu) * (x[o + j] - mu);
-        var /= S(n);
-        const S inv = S(1) / std::sqrt(var + S(Eps));
-        r[b * G + grp] = inv;
-        for (std::size_t j = 0; j < n; ++j) {
-          const S xh = (x[o + j] - mu) * inv;
-          xhat[o + j] = xh;
-          S v = p[grp * n + j] * xh;
-          if constexpr (HasBias) v += p[bias_offset + grp * n + j];
-          y[o + j] = v;
-        }
-      }
+    kernels::normalize_rows<Width, G, Centered, HasBias, identity>(x, batch, p, p + bias_offset, S(Eps), state,
+                                                                   state + Width * batch, y, static_cast<S*>(nullptr));
+  }
+
+  /// Fused with the dense layer before it (and the activation after it, when Act is not
+  /// identity): chain_node calls this instead of the three forwards. z: the dense layer's output,
+  /// y: this node's, act_y: the activation's (null without one).
+  static constexpr bool fuses_into_dense = true;
+  template <std::size_t In, class Act, class S>
+  static void forward_after_dense(const run_context<S>& ctx, const S* p, const S* x, const S* w, const S* b, S* z,
+                                  S* y, S* act_y, S* state, std::size_t batch) {
+    kernels::dense_forward_normalized<In, Width, G, Centered, HasBias, Act>(
+        x, batch, w, b, p, p + bias_offset, S(Eps), z, state, state + Width * batch, y, act_y, ctx.ws);
   }
 
   template <bool DyIsPre, class PrevAct, class S>
