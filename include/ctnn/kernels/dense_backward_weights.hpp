@@ -3,12 +3,14 @@
 // accumulate = false overwrites dW/db, true adds to them.
 //
 // GEMM view: M = Out, N = In, K = batch. A = dzᵀ, read straight from dz (A(o, k) = dz[k·Out + o]:
-// the MR broadcasts of one k are contiguous), B = x packed panel by panel. Threads split the
+// the MR broadcasts of one k are contiguous), B = x packed panel by panel, or read in place when
+// its rows are whole aligned vectors. Threads split the
 // panels (columns of In); each element of dW is one fma chain over the whole batch in order,
 // so results are bitwise identical for any thread count. db: one vector pass over dz, in
 // batch order (serial; batch·Out adds).
 #include <algorithm>
 #include <cstddef>
+#include <cstdint>
 
 #include <ctnn/core/parallel_for.hpp>
 #include <ctnn/kernels/blocking.hpp>
@@ -29,7 +31,8 @@ constexpr int weight_rows(int nv) noexcept {
   return Out <= std::size_t(mx) ? int(Out) : mx;
 }
 
-template <std::size_t In, std::size_t Out, class S, int MR, int NV, std::size_t NR>
+/// One panel of dW's columns. B rows are LDB apart: NR in a packed panel, In when read in place.
+template <std::size_t In, std::size_t Out, class S, int MR, int NV, std::size_t NR, std::size_t LDB = NR>
 CTNN_KERNEL_INLINE void dense_backward_weights_panel(const S* dz, std::size_t K, const S* panel, std::size_t n0,
                                                      S* dw, bool accumulate) {
   constexpr std::size_t L = lanes<S>;
@@ -49,13 +52,13 @@ CTNN_KERNEL_INLINE void dense_backward_weights_panel(const S* dz, std::size_t K,
   constexpr int RT = int(Out - full);
   for (std::size_t i = 0; i < full; i += MR) {
     vec<S> acc[MR][NV];
-    gemm_tile<S, MR, NV, 1, Out, NR>(dz + i, panel, K, acc);
+    gemm_tile<S, MR, NV, 1, Out, LDB>(dz + i, panel, K, acc);
     store_tile<S, MR, NV>(acc, ct);
     epi(i, std::size_t(MR));
   }
   if constexpr (RT > 0) {
     vec<S> acc[RT][NV];
-    gemm_tile<S, RT, NV, 1, Out, NR>(dz + full, panel, K, acc);
+    gemm_tile<S, RT, NV, 1, Out, LDB>(dz + full, panel, K, acc);
     store_tile<S, RT, NV>(acc, ct);
     epi(full, std::size_t(RT));
   }
@@ -104,9 +107,26 @@ void dense_backward_weights(const S* dz, const S* x, std::size_t batch, S* dw, S
   }
   const double flops = 2.0 * double(batch) * double(In) * double(Out);
   const int threads = threads_for(flops, blk::panels, ctnn::num_threads());
-  ws.reserve(threads, batch * std::max(blk::NR, blk::NRt) * sizeof(S));
+  // When x's rows are whole vectors and x is 64-byte aligned, a panel of x is already in the
+  // micro-kernel's layout with row stride In: read in place instead of copied (the copy was one
+  // more pass over x per call, batch·In values).
+  const bool in_place = In % blk::L == 0 && reinterpret_cast<std::uintptr_t>(x) % 64 == 0;
+  if (!in_place) ws.reserve(threads, batch * std::max(blk::NR, blk::NRt) * sizeof(S));
   parallel_chunks(threads, [&](int c, int cs) {
     const auto [p0, p1] = chunk_range(blk::panels, c, cs);
+    if constexpr (In % blk::L == 0) {
+      if (in_place) {
+        for (std::size_t p = p0; p < p1; ++p) {
+          const std::size_t n0 = p * blk::NR;
+          if (p < blk::full_panels)
+            dense_backward_weights_panel<In, Out, S, MR, blk::NV, blk::NR, In>(dz, batch, x + n0, n0, dw, accumulate);
+          else if constexpr (blk::NVt > 0)
+            dense_backward_weights_panel<In, Out, S, MRt, blk::NVt, blk::NRt, In>(dz, batch, x + n0, n0, dw, accumulate);
+        }
+        if (c == cs - 1 && db) bias_gradient<Out>(dz, batch, db, accumulate);
+        return;
+      }
+    }
     S* panel = ws.buffer<S>(c);
     for (std::size_t p = p0; p < p1; ++p) {
       const std::size_t n0 = p * blk::NR;
