@@ -50,3 +50,28 @@ TEST_CASE("dense_backward_weights matches the reference (all shapes, batches, ac
     });
   });
 }
+
+// x's panels read in place (kernels/dense_backward_weights.hpp, in_place_panels): rows of whole
+// vectors whose stride does not alias in L1, or a single panel; each shape aligned (in place)
+// and one element off (packed), against the same reference.
+static_assert(ctnn::kernels::detail::in_place_panels<float, 784>());   // stride 49 lines
+static_assert(ctnn::kernels::detail::in_place_panels<float, 288>());   // 18 lines, gcd 2
+static_assert(ctnn::kernels::detail::in_place_panels<float, 64>());    // one panel
+static_assert(!ctnn::kernels::detail::in_place_panels<float, 256>());  // 16 lines: 4 sets
+static_assert(!ctnn::kernels::detail::in_place_panels<float, 100>());  // not whole vectors
+TEST_CASE("dense_backward_weights: x's panels in place and packed agree with the reference",
+          "[kernels][backward_weights]") {
+  ctnn::kernels::workspace ws;
+  for_threads([&](int) {
+    for (std::size_t offset : {0, 1})
+      for (std::size_t batch : {1, 7, 33})
+        for (bool acc : {false, true}) {
+          check_backward_weights<16, 5, float>(batch, acc, ws, offset);
+          check_backward_weights<64, 33, float>(batch, acc, ws, offset);
+          check_backward_weights<288, 7, float>(batch, acc, ws, offset);
+          check_backward_weights<784, 10, float>(batch, acc, ws, offset);
+          check_backward_weights<24, 5, double>(batch, acc, ws, offset);
+          check_backward_weights<72, 9, double>(batch, acc, ws, offset);
+        }
+  });
+}
