@@ -17,7 +17,7 @@
 #   --quick      smoke test: 1 round, budget 0.02 s, 1024 samples, all shapes in one call per
 #                program; writes (afresh) DIR/conv-quick.jsonl unless --out is given (smoke numbers
 #                stay out of bench/results)
-# Environment, as bench/train/run.sh: OMP_WAIT_POLICY (PASSIVE; set it empty for libgomp's default),
+# Environment, as bench/train/run.sh: GOMP_SPINCOUNT (10000; set it empty for libgomp's default),
 # BENCH_OPENBLAS_CORETYPE (OpenBLAS kernel set; default: its own CPUID pick), TORCH_OPENBLAS_<t>
 # (openmp | pthread: the OpenBLAS build libtorch loads at t threads; default openmp), JOBS (1).
 # libtorch runs with raised malloc thresholds (--mallopt), its best setting in bench/train.
@@ -59,8 +59,8 @@ if ((QUICK)); then
 fi
 OUT=${OUT:-$ROOT/bench/results/conv.jsonl}
 
-export OMP_WAIT_POLICY=${OMP_WAIT_POLICY-PASSIVE}
-[[ -n $OMP_WAIT_POLICY ]] || unset OMP_WAIT_POLICY
+export GOMP_SPINCOUNT=${GOMP_SPINCOUNT-10000}
+[[ -n $GOMP_SPINCOUNT ]] || unset GOMP_SPINCOUNT
 if [[ -n ${BENCH_OPENBLAS_CORETYPE-} ]]; then export OPENBLAS_CORETYPE=$BENCH_OPENBLAS_CORETYPE; else unset OPENBLAS_CORETYPE; fi
 OB_OMP=/usr/lib/x86_64-linux-gnu/openblas-openmp
 OB_PT=/usr/lib/x86_64-linux-gnu/openblas-pthread

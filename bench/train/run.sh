@@ -7,8 +7,10 @@
 #
 # Environment: ROUNDS (3), CONFIGS ("mlp784_b64 mlp784_b256 tiny_b32 deep_b128"), THREADS ("1 2"),
 #              BUDGET (seconds of timed steps per program run, 0.8), IMPLS ("ctnn libtorch eigen_openblas").
-#              OMP_WAIT_POLICY (PASSIVE, for every program: with libgomp's default spin-wait, any
-#              OpenMP code at 2 threads collapses 10-100x as soon as another process wants a core),
+#              GOMP_SPINCOUNT (10000, for every program: idle OpenMP threads spin about 10 µs, then
+#              sleep; libgomp's default 300000 collapses 2-thread runs 10-100x as soon as another
+#              process wants a core, and sleeping at once (OMP_WAIT_POLICY=PASSIVE) makes every
+#              parallel region pay a wake-up; set it empty for libgomp's default), OMP_WAIT_POLICY,
 #              BENCH_OPENBLAS_CORETYPE (OpenBLAS kernel set; default: its own CPUID pick), TORCH_OPENBLAS_<t> and
 #              EIGEN_OPENBLAS_<t> (pthread | openmp: which OpenBLAS build a peer loads at t threads).
 # Peers run in their best setting per thread count (see bench/README.md):
@@ -23,8 +25,8 @@ CONFIGS=${CONFIGS:-"mlp784_b64 mlp784_b256 tiny_b32 deep_b128"}
 THREADS=${THREADS:-"1 2"}
 BUDGET=${BUDGET:-0.8}
 IMPLS=${IMPLS:-"ctnn libtorch eigen_openblas"}
-export OMP_WAIT_POLICY=${OMP_WAIT_POLICY-PASSIVE}   # set it empty for libgomp's default
-[[ -n $OMP_WAIT_POLICY ]] || unset OMP_WAIT_POLICY
+export GOMP_SPINCOUNT=${GOMP_SPINCOUNT-10000}   # set it empty for libgomp's default
+[[ -n $GOMP_SPINCOUNT ]] || unset GOMP_SPINCOUNT
 # OpenBLAS picks its kernels from CPUID (Cooperlake, AVX-512, on the Zen 5 dev box) unless
 # OPENBLAS_CORETYPE forces one; a shell that exports OPENBLAS_CORETYPE=Haswell (as the dev box's
 # does) halves both peers' GEMM speed. So: autodetect, unless BENCH_OPENBLAS_CORETYPE names a core.

@@ -156,7 +156,9 @@ inline std::pair<std::size_t, std::size_t> chunk_range(std::size_t total, int c,
 /// per `units` of splittable work. Measured on the 2-core VM: a 128×128 batch-128 layer
 /// (4.2 MFLOP, ~20 µs serial) ran in 15-18 µs on 2 threads at best and, with other processes
 /// on the machine, often stalled for milliseconds in the fork/join; 784×256 batch 64
-/// (26 MFLOP) gains 1.5-1.8×.
+/// (26 MFLOP) gains 1.5-1.8×. With idle threads spinning between regions (GOMP_SPINCOUNT=10000)
+/// a 2 MFLOP threshold sped up the 32-layer 128-wide net's GEMMs alone (1.87 against 2.26 ms a
+/// step) but slowed its whole training step (2.38 against 2.06 ms), so 8 MFLOP stays.
 /// CTNN_SERIAL_BELOW_FLOPS overrides it at compile time (for measuring the threshold).
 #ifndef CTNN_SERIAL_BELOW_FLOPS
 #define CTNN_SERIAL_BELOW_FLOPS 8.0e6
