@@ -13,7 +13,9 @@
 // col2im_add is the transpose: dx[n, iy, ix, c] += dcol[r][(i·K + j)·C + c] over the same pairs.
 #include <algorithm>
 #include <cstddef>
+#include <type_traits>
 #include <utility>
+#include <ctnn/kernels/gemm_microkernel.hpp>
 #include <ctnn/kernels/conv_geometry.hpp>
 
 namespace ctnn::kernels {
@@ -41,62 +43,100 @@ constexpr std::pair<std::size_t, std::size_t> valid_columns(std::size_t ox) {
   return {std::size_t(j0), std::size_t(std::max(j0, j1))};
 }
 
-/// col (rows r0..r1, row-major, patch wide) ← the windows of x (NHWC, whole batch).
-template <class G, class S>
-void im2col(const S* x, std::size_t r0, std::size_t r1, S* col) {
-  constexpr std::size_t C = G::channels, H = G::height, W = G::width, K = G::kernel, KC = K * C;
-  for (std::size_t r = r0; r < r1; ++r) {
+/// Output columns [lo, hi) whose whole window lies inside the image along x: no padding to
+/// write, one run of K·C values per kernel row.
+template <class G>
+constexpr std::pair<std::size_t, std::size_t> interior_columns() {
+  const std::size_t lo = (G::padding + G::stride - 1) / G::stride;
+  const std::size_t hi = G::width + G::padding >= G::kernel ? (G::width + G::padding - G::kernel) / G::stride + 1 : 0;
+  return {std::min(lo, G::out_w), std::max(std::min(lo, G::out_w), std::min(hi, G::out_w))};
+}
+
+/// Calls row(r, n, oy, ox) for r in [r0, r1), one output image row (n, oy) at a time, so the
+/// divisions by the image shape run once per image row, not once per output pixel.
+template <class G, class Row>
+CTNN_KERNEL_INLINE void for_output_rows(std::size_t r0, std::size_t r1, Row&& row) {
+  std::size_t r = r0;
+  while (r < r1) {
     const std::size_t n = r / G::pixels, pix = r % G::pixels;
-    const std::size_t oy = pix / G::out_w, ox = pix % G::out_w;
-    S* row = col + (r - r0) * G::patch;
-    const S* xs = x + n * G::in_size;
-    const auto [j0, j1] = valid_columns<G>(ox);
-    const std::ptrdiff_t x0 = std::ptrdiff_t(ox * G::stride) - std::ptrdiff_t(G::padding);
-    for (std::size_t i = 0; i < K; ++i) {
-      const std::ptrdiff_t iy = std::ptrdiff_t(oy * G::stride + i) - std::ptrdiff_t(G::padding);
-      S* dst = row + i * KC;
-      if (iy < 0 || iy >= std::ptrdiff_t(H)) {
-        std::fill(dst, dst + KC, S(0));
-        continue;
-      }
-      if constexpr (KC <= 32) {
-        // Short runs (a first layer: C = 1): fully unrolled selects beat three library calls.
-        const S* src = xs + std::size_t(iy) * W * C;
-        for (std::size_t j = 0; j < K; ++j) {
-          const std::ptrdiff_t ix = x0 + std::ptrdiff_t(j);
-          const bool in = ix >= 0 && ix < std::ptrdiff_t(W);
-          for (std::size_t c = 0; c < C; ++c) dst[j * C + c] = in ? src[std::size_t(in ? ix : 0) * C + c] : S(0);
-        }
-        continue;
-      }
-      std::fill(dst, dst + j0 * C, S(0));
-      const S* src = xs + (std::size_t(iy) * W + std::size_t(x0 + std::ptrdiff_t(j0))) * C;
-      std::copy(src, src + (j1 - j0) * C, dst + j0 * C);
-      std::fill(dst + j1 * C, dst + KC, S(0));
-    }
+    const std::size_t oy = pix / G::out_w, ox0 = pix % G::out_w;
+    const std::size_t ox1 = std::min(G::out_w, ox0 + (r1 - r));
+    row(r, n, oy, ox0, ox1);
+    r += ox1 - ox0;
   }
 }
 
-/// dx (NHWC, whole batch) += the transpose of im2col applied to dcol (rows r0..r1).
+/// col (rows r0..r1, row-major, patch wide) ← the windows of x (NHWC, whole batch).
+/// Per output image row: kernel rows outside the image are zeros; inside, interior output
+/// columns copy K·C values (a compile-time length), the border columns fill, copy, fill.
+/// Measured on the 1→32 3×3 first layer (C = 1, 9-value rows): per-pixel index arithmetic and
+/// selects made im2col as slow as the weight-gradient GEMM it feeds.
+template <class G, class S>
+void im2col(const S* x, std::size_t r0, std::size_t r1, S* col) {
+  constexpr std::size_t C = G::channels, H = G::height, W = G::width, K = G::kernel, KC = K * C;
+  constexpr auto interior = interior_columns<G>();
+  for_output_rows<G>(r0, r1, [&](std::size_t r, std::size_t n, std::size_t oy, std::size_t ox0, std::size_t ox1) {
+    const S* xs = x + n * G::in_size;
+    S* first = col + (r - r0) * G::patch;  // the row of output column ox0
+    auto row_of = [&](std::size_t ox) { return first + (ox - ox0) * G::patch; };
+    for (std::size_t i = 0; i < K; ++i) {
+      const std::ptrdiff_t iy = std::ptrdiff_t(oy * G::stride + i) - std::ptrdiff_t(G::padding);
+      if (iy < 0 || iy >= std::ptrdiff_t(H)) {
+        for (std::size_t ox = ox0; ox < ox1; ++ox) std::fill_n(row_of(ox) + i * KC, KC, S(0));
+        continue;
+      }
+      const S* src_row = xs + std::size_t(iy) * W * C;
+      auto border = [&](std::size_t ox) {
+        const auto [j0, j1] = valid_columns<G>(ox);
+        const std::ptrdiff_t x0 = std::ptrdiff_t(ox * G::stride) - std::ptrdiff_t(G::padding);
+        S* dst = row_of(ox) + i * KC;
+        std::fill(dst, dst + j0 * C, S(0));
+        const S* src = src_row + std::size_t(x0 + std::ptrdiff_t(j0)) * C;
+        std::copy(src, src + (j1 - j0) * C, dst + j0 * C);
+        std::fill(dst + j1 * C, dst + KC, S(0));
+      };
+      const std::size_t a = std::clamp(interior.first, ox0, ox1), b = std::clamp(interior.second, a, ox1);
+      for (std::size_t ox = ox0; ox < a; ++ox) border(ox);
+      for (std::size_t ox = a; ox < b; ++ox) {
+        const S* src = src_row + (ox * G::stride - G::padding) * C;
+        S* dst = row_of(ox) + i * KC;
+        for (std::size_t k = 0; k < KC; ++k) dst[k] = src[k];
+      }
+      for (std::size_t ox = b; ox < ox1; ++ox) border(ox);
+    }
+  });
+}
+
+/// dx (NHWC, whole batch) += the transpose of im2col applied to dcol (rows r0..r1), in the same
+/// row order as before (per output pixel, kernel row, column), so sums are unchanged.
 template <class G, class S>
 void col2im_add(const S* dcol, std::size_t r0, std::size_t r1, S* dx) {
   constexpr std::size_t C = G::channels, H = G::height, W = G::width, K = G::kernel, KC = K * C;
-  for (std::size_t r = r0; r < r1; ++r) {
-    const std::size_t n = r / G::pixels, pix = r % G::pixels;
-    const std::size_t oy = pix / G::out_w, ox = pix % G::out_w;
-    const S* row = dcol + (r - r0) * G::patch;
+  constexpr auto interior = interior_columns<G>();
+  for_output_rows<G>(r0, r1, [&](std::size_t r, std::size_t n, std::size_t oy, std::size_t ox0, std::size_t ox1) {
     S* xs = dx + n * G::in_size;
-    const auto [j0, j1] = valid_columns<G>(ox);
-    const std::ptrdiff_t x0 = std::ptrdiff_t(ox * G::stride) - std::ptrdiff_t(G::padding);
-    for (std::size_t i = 0; i < K; ++i) {
-      const std::ptrdiff_t iy = std::ptrdiff_t(oy * G::stride + i) - std::ptrdiff_t(G::padding);
-      if (iy < 0 || iy >= std::ptrdiff_t(H)) continue;
-      const S* src = row + i * KC + j0 * C;
-      S* dst = xs + (std::size_t(iy) * W + std::size_t(x0 + std::ptrdiff_t(j0))) * C;
-      const std::size_t len = (j1 - j0) * C;
-      for (std::size_t k = 0; k < len; ++k) dst[k] += src[k];
-    }
-  }
+    const S* first = dcol + (r - r0) * G::patch;
+    const std::size_t a = std::clamp(interior.first, ox0, ox1), b = std::clamp(interior.second, a, ox1);
+    auto add = [&](std::size_t ox, auto fixed) {
+      const std::ptrdiff_t x0 = std::ptrdiff_t(ox * G::stride) - std::ptrdiff_t(G::padding);
+      const auto [j0, j1] = fixed ? std::pair<std::size_t, std::size_t>{0, K} : valid_columns<G>(ox);
+      for (std::size_t i = 0; i < K; ++i) {
+        const std::ptrdiff_t iy = std::ptrdiff_t(oy * G::stride + i) - std::ptrdiff_t(G::padding);
+        if (iy < 0 || iy >= std::ptrdiff_t(H)) continue;
+        const S* src = first + (ox - ox0) * G::patch + i * KC + j0 * C;
+        S* dst = xs + (std::size_t(iy) * W + std::size_t(x0 + std::ptrdiff_t(j0))) * C;
+        if constexpr (decltype(fixed)::value) {
+          for (std::size_t k = 0; k < KC; ++k) dst[k] += src[k];
+        } else {
+          const std::size_t len = (j1 - j0) * C;
+          for (std::size_t k = 0; k < len; ++k) dst[k] += src[k];
+        }
+      }
+    };
+    for (std::size_t ox = ox0; ox < a; ++ox) add(ox, std::false_type{});
+    for (std::size_t ox = a; ox < b; ++ox) add(ox, std::true_type{});
+    for (std::size_t ox = b; ox < ox1; ++ox) add(ox, std::false_type{});
+  });
 }
 
 }  // namespace ctnn::kernels
