@@ -254,7 +254,9 @@ inline void print_result(const options& o, const config& c, const char* impl, co
                          std::string note, float final_loss) {
   // the OpenMP wait policy matters a lot at 2 threads on a shared machine: record it
   const char* wait = std::getenv("OMP_WAIT_POLICY");
-  note = std::string("omp_wait=") + (wait && *wait ? wait : "default") + (note.empty() ? "" : ",") + note;
+  const char* spin = std::getenv("GOMP_SPINCOUNT");
+  note = std::string("omp_wait=") + (wait && *wait ? wait : "default") + ",gomp_spincount=" +
+         (spin && *spin ? spin : "default") + (note.empty() ? "" : ",") + note;
   const double gf = step_flops(c) / (t.median_us * 1e-6) * 1e-9;
   std::printf(
       "{\"bench\":\"train\",\"config\":\"%s\",\"impl\":\"%s\",\"threads\":%d,\"median_us\":%.2f,\"min_us\":%.2f,"
