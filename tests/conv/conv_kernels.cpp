@@ -4,6 +4,7 @@
 // bitwise determinism across thread counts. Tolerance: kcheck::tol, the dot-product error bound
 // (see tests/kernels/kernel_check.hpp) with Σ|a·b| computed by the reference on absolute values.
 #include <catch2/catch.hpp>
+#include <ctnn/core/aligned_buffer.hpp>
 #include <cmath>
 #include <ctnn/kernels/conv2d.hpp>
 #include <ctnn/kernels/conv_reference.hpp>
@@ -77,8 +78,24 @@ void check_all_conv() {
     check_conv<conv_geometry<4, 9, 9, 5, 2, 2>, 33, ctnn::sigmoid, S>(batch);   // tail panel
     check_conv<conv_geometry<2, 5, 5, 2, 3, 0>, 3, ctnn::identity, S>(batch);   // stride > kernel
     check_conv<conv_geometry<17, 4, 4, 3, 1, 0>, 10, ctnn::gelu, S>(batch);     // 10-wide output
+    // implicit-GEMM forward (interior patches read from x in place; see implicit_forward below)
+    if constexpr (std::is_same_v<S, float>) {
+      check_conv<conv_geometry<24, 7, 16, 3, 1, 1>, 32, ctnn::relu, S>(batch);
+      check_conv<conv_geometry<32, 11, 23, 3, 2, 1>, 64, ctnn::identity, S>(batch);  // strided
+      check_conv<conv_geometry<16, 8, 12, 5, 1, 0>, 48, ctnn::tanh, S>(batch);       // no padding
+    } else {
+      check_conv<conv_geometry<12, 6, 12, 3, 1, 1>, 32, ctnn::relu, S>(batch);
+    }
   }
 }
+
+// The geometries above that must take the implicit-GEMM forward, and ones that must not.
+static_assert(ctnn::kernels::conv_detail::implicit_forward<ctnn::kernels::conv_geometry<24, 7, 16, 3, 1, 1>, 32, float>());
+static_assert(ctnn::kernels::conv_detail::implicit_forward<ctnn::kernels::conv_geometry<32, 11, 23, 3, 2, 1>, 64, float>());
+static_assert(ctnn::kernels::conv_detail::implicit_forward<ctnn::kernels::conv_geometry<16, 8, 12, 5, 1, 0>, 48, float>());
+static_assert(ctnn::kernels::conv_detail::implicit_forward<ctnn::kernels::conv_geometry<12, 6, 12, 3, 1, 1>, 32, double>());
+static_assert(!ctnn::kernels::conv_detail::implicit_forward<ctnn::kernels::conv_geometry<1, 28, 28, 3, 1, 1>, 16, float>());
+static_assert(!ctnn::kernels::conv_detail::implicit_forward<ctnn::kernels::conv_geometry<4, 9, 9, 5, 2, 2>, 33, float>());
 
 /// max/avg pooling against direct loops over the NCHW definition.
 template <class G, class S>
@@ -182,4 +199,27 @@ TEST_CASE("conv2d kernels are bitwise deterministic across thread counts", "[con
   const auto one = run(1), two = run(2);
   REQUIRE(one.size() == two.size());
   CHECK(std::memcmp(one.data(), two.data(), one.size() * sizeof(float)) == 0);
+}
+
+TEST_CASE("conv2d forward: the implicit-GEMM tiles give the im2col path's bits", "[conv][kernels]") {
+  // Same fma chains in the same k order: outputs equal im2col + dense_forward_packing exactly.
+  using G = ctnn::kernels::conv_geometry<24, 7, 16, 3, 1, 1>;
+  constexpr std::size_t Out = 32, batch = 5, rows = batch * G::pixels;
+  static_assert(ctnn::kernels::conv_detail::implicit_forward<G, Out, float>());
+  auto x = kcheck::random_vec<float>(batch * G::in_size, 21);
+  auto w = kcheck::random_vec<float>(Out * G::patch, 22);
+  auto b = kcheck::random_vec<float>(Out, 23);
+  ctnn::kernels::workspace ws;
+  std::vector<float> y(rows * Out), z(rows * Out);
+  ctnn::kernels::conv2d_forward<G, Out, ctnn::relu>(x.data(), batch, w.data(), b.data(), y.data(), z.data(), ws);
+  using packing = ctnn::kernels::dense_forward_packing<G::patch, Out, float>;
+  ctnn::aligned_buffer<float> col(rows * G::patch), wt(Out * G::patch), packed(packing::packed_size),
+      tail(packing::tail_size);
+  ctnn::kernels::im2col<G>(x.data(), 0, rows, col.data());
+  ctnn::kernels::permute_weights<G, Out>(w.data(), wt.data());
+  packing::pack(wt.data(), packed.data());
+  std::vector<float> y0(rows * Out), z0(rows * Out);
+  packing::forward<ctnn::relu>(col.data(), rows, packed.data(), b.data(), y0.data(), z0.data(), tail.data());
+  CHECK(y == y0);
+  CHECK(z == z0);
 }

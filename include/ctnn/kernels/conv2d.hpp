@@ -72,6 +72,106 @@ void for_groups(std::size_t batch, std::size_t groups, int threads, Body&& body)
   });
 }
 
+/// Whether the forward reads interior patches straight from x (implicit GEMM, below): the
+/// kernel rows' runs must be long enough for the micro-kernel (K·C ≥ 4 vectors), Out must have
+/// no tail panel (one tile height for every panel), and some output rows must hold at least one
+/// tile of interior pixels.
+template <class G, std::size_t Out, class S>
+constexpr bool implicit_forward() {
+  if constexpr (G::pointwise || Out < 4) {
+    return false;
+  } else {
+    using blk = detail::nblocking<S, Out>;
+    constexpr auto cols = interior_columns<G>();
+    constexpr auto rows = interior_rows<G>();
+    return G::kernel * G::channels >= 4 * detail::lanes<S> && blk::NVt == 0 && rows.second > rows.first &&
+           cols.second - cols.first >= std::size_t(blk::MR);
+  }
+}
+
+/// Implicit-GEMM forward tiles of one panel: output pixels (n, oy, ox0 + t·MR + r), t < tiles,
+/// whose windows lie inside the image. For kernel row i, the K·C patch values of pixel ox are one
+/// run of x starting at ((n·H + oy·S − P + i)·W + ox·S − P)·C, so the tile's A operand is x itself
+/// with row stride S·C, one stretch of k per kernel row: k = i·K·C + j·C + c, the order im2col
+/// writes, so each output is the fma chain of the im2col path, bit for bit, without the copy.
+template <class G, std::size_t Out, class Act, class S, int MR, int NV, std::size_t NR>
+CTNN_KERNEL_INLINE void forward_interior_tiles(const S* x, std::size_t n, std::size_t oy, std::size_t ox0,
+                                               std::size_t tiles, const S* panel, std::size_t n0, const S* b, S* y,
+                                               S* z) {
+  constexpr std::size_t C = G::channels, K = G::kernel, KC = K * C, L = detail::lanes<S>;
+  alignas(64) S ct[MR * NV * L];
+  const std::size_t row0 = (n * G::out_h + oy) * G::out_w;
+  const S* xs = x + n * G::in_size;
+  for (std::size_t t = 0; t < tiles; ++t) {
+    const std::size_t ox = ox0 + t * std::size_t(MR);
+    const S* a = xs + ((oy * G::stride - G::padding) * G::width + ox * G::stride - G::padding) * C;
+    detail::vec<S> acc[MR][NV];
+    detail::gemm_tile<S, MR, NV, G::stride * C, 1, NR>(a, panel, KC, acc);
+#pragma GCC unroll 1
+    for (std::size_t i = 1; i < K; ++i)
+      detail::gemm_tile<S, MR, NV, G::stride * C, 1, NR, true>(a + i * G::width * C, panel + i * KC * NR, KC, acc);
+    detail::store_tile<S, MR, NV>(acc, ct);
+    detail::forward_tile_epilogue<Out, Act, S, NV>(ct, row0 + ox, std::size_t(MR), n0, b, y, z);
+  }
+}
+
+/// Per-thread scratch of the implicit forward beyond the im2col chunk and the row tail: the
+/// chunk's outputs (y, z) and the output row each chunk row belongs to.
+template <class G, std::size_t Out, class S>
+inline constexpr std::size_t implicit_scratch =
+    (2 * chunk_rows<G>(chunk_elems) * Out + (chunk_rows<G>(chunk_elems) * sizeof(std::size_t) + sizeof(S) - 1) / sizeof(S) +
+     15) / 16 * 16;
+
+/// The forward of samples [n0, n1) with implicit-GEMM tiles where windows lie inside the image
+/// (forward_interior_tiles) and im2col + GEMM for the rest (the border pixels), which are
+/// gathered into chunks, computed into ytmp/ztmp and copied to their rows.
+template <class G, std::size_t Out, class Act, class Packing, class S>
+void forward_implicit(const S* x, std::size_t n0, std::size_t n1, const S* packed, const S* b, S* y, S* z, S* col,
+                      S* tail, S* extra) {
+  using blk = typename Packing::blk;
+  constexpr std::size_t chunk = chunk_rows<G>(chunk_elems), patch = G::patch;
+  constexpr auto ys = interior_rows<G>(), xs = interior_columns<G>();
+  constexpr std::size_t tiles = (xs.second - xs.first) / std::size_t(blk::MR);
+  constexpr std::size_t xa = xs.first, xb = xs.first + tiles * std::size_t(blk::MR);  // implicit columns
+  S* ytmp = extra;
+  S* ztmp = ytmp + chunk * Out;
+  std::size_t* rows = reinterpret_cast<std::size_t*>(ztmp + chunk * Out);
+  std::size_t count = 0;
+  auto flush = [&] {
+    if (count == 0) return;
+    Packing::template forward<Act>(col, count, packed, b, ytmp, z ? ztmp : nullptr, tail);
+    for (std::size_t q = 0; q < count; ++q) {
+      std::copy_n(ytmp + q * Out, Out, y + rows[q] * Out);
+      if (z) std::copy_n(ztmp + q * Out, Out, z + rows[q] * Out);
+    }
+    count = 0;
+  };
+  auto gather = [&](std::size_t r0, std::size_t r1) {  // output rows [r0, r1) through im2col
+    while (r0 < r1) {
+      const std::size_t m = std::min(r1 - r0, chunk - count);
+      im2col<G>(x, r0, r0 + m, col + count * patch);
+      for (std::size_t q = 0; q < m; ++q) rows[count + q] = r0 + q;
+      count += m;
+      r0 += m;
+      if (count == chunk) flush();
+    }
+  };
+  for (std::size_t n = n0; n < n1; ++n)
+    for (std::size_t oy = 0; oy < G::out_h; ++oy) {
+      const std::size_t row0 = (n * G::out_h + oy) * G::out_w;
+      if (oy < ys.first || oy >= ys.second) {
+        gather(row0, row0 + G::out_w);
+        continue;
+      }
+      gather(row0, row0 + xa);
+      gather(row0 + xb, row0 + G::out_w);
+      for (std::size_t p = 0; p < blk::panels; ++p)
+        forward_interior_tiles<G, Out, Act, S, blk::MR, blk::NV, blk::NR>(x, n, oy, xa, tiles, packed + p * Packing::panel_stride,
+                                                                          p * blk::NR, b, y, z);
+    }
+  flush();
+}
+
 }  // namespace conv_detail
 
 /// y = Act(conv(x, W) + b) (and z = the pre-activation when z is not null); x: batch × (H·W·C),
@@ -105,7 +205,9 @@ void conv2d_forward(const S* x, std::size_t batch, const S* w, const S* b, S* y,
     }
   } else {
     using packing = dense_forward_packing<patch, Out, S>;
-    constexpr std::size_t per_thread = (chunk * patch + packing::tail_size + 15) / 16 * 16;
+    constexpr bool implicit = implicit_forward<G, Out, S>();
+    constexpr std::size_t per_thread =
+        (chunk * patch + packing::tail_size + 15) / 16 * 16 + (implicit ? implicit_scratch<G, Out, S> : 0);
     constexpr std::size_t wsize = (Out * patch + 15) / 16 * 16;
     const std::size_t groups = groups_for(batch);
     const double flops = 2.0 * double(batch * G::pixels) * double(patch) * double(Out);
@@ -117,6 +219,11 @@ void conv2d_forward(const S* x, std::size_t batch, const S* w, const S* b, S* y,
     for_groups(batch, groups, threads, [&](int t, std::size_t, std::size_t n0, std::size_t n1) {
       S* col = packed + packing::packed_size + std::size_t(t) * per_thread;
       S* tail = col + chunk * patch;
+      if constexpr (implicit) {
+        forward_implicit<G, Out, Act, packing>(x, n0, n1, packed, b, y, z, col, tail,
+                                               col + (chunk * patch + packing::tail_size + 15) / 16 * 16);
+        return;
+      }
       for (std::size_t r = n0 * G::pixels; r < n1 * G::pixels; r += chunk) {
         const std::size_t re = std::min(r + chunk, n1 * G::pixels);
         im2col<G>(x, r, re, col);

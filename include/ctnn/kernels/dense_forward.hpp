@@ -47,20 +47,28 @@ void dense_forward_dot(const S* x, std::size_t r0, std::size_t r1, const S* w, c
   }
 }
 
+/// The forward epilogue of one tile (ct: `rows` × NV·L, row-major) for output rows i.. and
+/// columns n0..: z = ct + b (stored when z is not null), y = Act(z).
+template <std::size_t Out, class Act, class S, int NV>
+CTNN_KERNEL_INLINE void forward_tile_epilogue(const S* ct, std::size_t i, std::size_t rows, std::size_t n0, const S* b,
+                                              S* y, S* z) {
+  constexpr std::size_t L = lanes<S>;
+  for (std::size_t r = 0; r < rows; ++r)
+    for (std::size_t v = 0; v < std::size_t(NV); ++v) {
+      const std::size_t col = n0 + v * L;
+      const std::size_t nv = std::min(L, Out - col);
+      const std::size_t off = (i + r) * Out + col;
+      const vec<S> zz = vec<S>::load_aligned(ct + (r * NV + v) * L) + load_n(b + col, nv);
+      if (z) store_n(z + off, zz, nv);
+      store_n(y + off, Act::forward(zz), nv);
+    }
+}
+
 template <std::size_t In, std::size_t Out, class Act, class S, int MR, int NV, std::size_t NR>
 CTNN_KERNEL_INLINE void dense_forward_panel(const S* x, std::size_t r0, std::size_t r1, const S* panel,
                                             std::size_t n0, const S* b, S* y, S* z, S* tail) {
-  constexpr std::size_t L = lanes<S>;
   gemm_panel_rows<S, MR, NV, In, NR>(x, panel, In, r0, r1, tail, [&](std::size_t i, const S* ct, std::size_t rows) {
-    for (std::size_t r = 0; r < rows; ++r)
-      for (std::size_t v = 0; v < std::size_t(NV); ++v) {
-        const std::size_t col = n0 + v * L;
-        const std::size_t nv = std::min(L, Out - col);
-        const std::size_t off = (i + r) * Out + col;
-        const vec<S> zz = vec<S>::load_aligned(ct + (r * NV + v) * L) + load_n(b + col, nv);
-        if (z) store_n(z + off, zz, nv);
-        store_n(y + off, Act::forward(zz), nv);
-      }
+    forward_tile_epilogue<Out, Act, S, NV>(ct, i, rows, n0, b, y, z);
   });
 }
 

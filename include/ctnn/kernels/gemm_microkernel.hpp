@@ -81,15 +81,19 @@ CTNN_KERNEL_INLINE void store_n(S* p, const vec<S>& v, std::size_t n) noexcept {
 }
 
 /// The micro-kernel. K is a runtime count (a compile-time constant after inlining where known).
-template <class S, int MR, int NV, std::size_t LDA, std::size_t AK, std::size_t LDB>
+/// Continue = true adds to the accumulators as they are: the next stretch of k of the same chains
+/// (an implicit-GEMM convolution reads each kernel row's stretch of A from its own place).
+template <class S, int MR, int NV, std::size_t LDA, std::size_t AK, std::size_t LDB, bool Continue = false>
 CTNN_KERNEL_INLINE void gemm_tile(const S* CTNN_RESTRICT a, const S* CTNN_RESTRICT b, std::size_t K,
                                   vec<S> (&acc)[MR][NV]) noexcept {
   using V = vec<S>;
   constexpr std::size_t L = lanes<S>;
+  if constexpr (!Continue) {
 #pragma GCC unroll 32
-  for (int r = 0; r < MR; ++r)
+    for (int r = 0; r < MR; ++r)
 #pragma GCC unroll 8
-    for (int v = 0; v < NV; ++v) acc[r][v] = V(S(0));
+      for (int v = 0; v < NV; ++v) acc[r][v] = V(S(0));
+  }
   for (std::size_t k = 0; k < K; ++k) {
     V bv[NV];
 #pragma GCC unroll 8

@@ -43,13 +43,24 @@ constexpr std::pair<std::size_t, std::size_t> valid_columns(std::size_t ox) {
   return {std::size_t(j0), std::size_t(std::max(j0, j1))};
 }
 
-/// Output columns [lo, hi) whose whole window lies inside the image along x: no padding to
-/// write, one run of K·C values per kernel row.
+/// Output positions [lo, hi) along one axis (input Size, output OutSize) whose window lies inside
+/// the image: o·S − P ≥ 0 and o·S − P + K ≤ Size.
+template <std::size_t Size, std::size_t OutSize, std::size_t K, std::size_t S, std::size_t P>
+constexpr std::pair<std::size_t, std::size_t> interior_range() {
+  const std::size_t lo = std::min((P + S - 1) / S, OutSize);
+  const std::size_t hi = Size + P >= K ? std::min((Size + P - K) / S + 1, OutSize) : 0;
+  return {lo, std::max(lo, hi)};
+}
+/// Output columns whose whole window lies inside the image along x: no padding to write, one run
+/// of K·C values per kernel row.
 template <class G>
 constexpr std::pair<std::size_t, std::size_t> interior_columns() {
-  const std::size_t lo = (G::padding + G::stride - 1) / G::stride;
-  const std::size_t hi = G::width + G::padding >= G::kernel ? (G::width + G::padding - G::kernel) / G::stride + 1 : 0;
-  return {std::min(lo, G::out_w), std::max(std::min(lo, G::out_w), std::min(hi, G::out_w))};
+  return interior_range<G::width, G::out_w, G::kernel, G::stride, G::padding>();
+}
+/// Output rows whose whole window lies inside the image along y.
+template <class G>
+constexpr std::pair<std::size_t, std::size_t> interior_rows() {
+  return interior_range<G::height, G::out_h, G::kernel, G::stride, G::padding>();
 }
 
 /// Calls row(r, n, oy, ox) for r in [r0, r1), one output image row (n, oy) at a time, so the
