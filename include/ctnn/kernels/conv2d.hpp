@@ -172,49 +172,184 @@ void forward_implicit(const S* x, std::size_t n0, std::size_t n1, const S* packe
   flush();
 }
 
+
+/// The zero-padded image: (H + 2P) × (W + 2P) pixels of C values, so every window lies inside it.
+template <class G>
+struct padded_image {
+  static constexpr std::size_t height = G::height + 2 * G::padding, width = G::width + 2 * G::padding;
+  static constexpr std::size_t size = (height * width * G::channels + 15) / 16 * 16;
+};
+
+/// xp ← sample xs with P rows and columns of zeros around it.
+template <class G, class S>
+void pad_sample(const S* xs, S* xp) {
+  using I = padded_image<G>;
+  constexpr std::size_t C = G::channels, P = G::padding, rowlen = I::width * C;
+  std::fill_n(xp, P * rowlen, S(0));
+  for (std::size_t y = 0; y < G::height; ++y) {
+    S* d = xp + (P + y) * rowlen;
+    std::fill_n(d, P * C, S(0));
+    std::copy_n(xs + y * G::width * C, G::width * C, d + P * C);
+    std::fill_n(d + (P + G::width) * C, P * C, S(0));
+  }
+  std::fill_n(xp + (P + G::height) * rowlen, P * rowlen, S(0));
+}
+
+/// Whether the weight gradient reads its im2col rows from a zero-padded copy of each sample
+/// instead of writing them (implicit GEMM, below): not transposed, whole vectors per channel
+/// run (C a multiple of the lanes, so every B row starts aligned), and dW's column panels must
+/// not straddle kernel rows (K·C a multiple of the panel width, no tail panel).
+template <class G, std::size_t Out, class S>
+constexpr bool implicit_weight_gradient() {
+  if constexpr (G::pointwise || transposed_weight_gradient<G, Out, S>) {
+    return false;
+  } else {
+    using blk = detail::nblocking<S, G::patch>;
+    return G::channels % detail::lanes<S> == 0 && blk::NVt == 0 && (G::kernel * G::channels) % blk::NR == 0;
+  }
+}
+
+/// Vectors of Out per register tile of the small-patch weight gradient (below): the whole
+/// dWᵀ column block, patch + 1 rows (the last is db) × NV vectors, stays in ≤ 24 registers.
+template <class G, std::size_t Out, class S>
+constexpr int small_patch_vectors() {
+  constexpr std::size_t nvec = Out / detail::lanes<S>;
+  for (std::size_t nv = std::min<std::size_t>(nvec, 4); nv >= 1; --nv)
+    if (nvec % nv == 0 && (G::patch + 1) * nv <= 24) return int(nv);
+  return 0;
+}
+
+/// Whether the transposed weight gradient (a small patch, e.g. a first layer's 1 × 3 × 3) runs
+/// over padded images in place with db fused (weight_gradient_small_patch): Out whole vectors,
+/// patch + 1 rows fitting one register tile.
+template <class G, std::size_t Out, class S>
+constexpr bool implicit_small_patch_weight_gradient() {
+  if constexpr (G::pointwise || !transposed_weight_gradient<G, Out, S>) {
+    return false;
+  } else {
+    return Out % detail::lanes<S> == 0 && small_patch_vectors<G, Out, S>() > 0;
+  }
+}
+
+/// One sample's contribution to dWᵀ (patch × Out, then db: Out) for a small patch: for every
+/// output pixel, dWᵀ[k][·] (+)= col[pixel][k] · dz[pixel][·] and db (+)= dz[pixel][·], with
+/// col[(oy, ox)][k] = xp[(oy·S·Wp + ox·S)·C + off(k)], off(k) = i·Wp·C + (k − i·K·C) for k in
+/// kernel row i, a compile-time offset per tile row. One pass over dz, no im2col, no second
+/// pass for db; a tile of (patch + 1) × NV vectors stays in registers over the sample.
+template <class G, std::size_t Out, class S>
+void weight_gradient_small_patch(const S* dzn, const S* xp, S* pw, bool accumulate) {
+  using V = detail::vec<S>;
+  constexpr std::size_t L = detail::lanes<S>, KC = G::kernel * G::channels, M = G::patch;
+  constexpr std::size_t Wp = padded_image<G>::width, C = G::channels;
+  constexpr int NV = small_patch_vectors<G, Out, S>();
+  for (std::size_t q = 0; q < Out; q += std::size_t(NV) * L) {
+    V acc[M + 1][NV];
+#pragma GCC unroll 32
+    for (std::size_t r = 0; r <= M; ++r)
+#pragma GCC unroll 4
+      for (int v = 0; v < NV; ++v)
+        acc[r][v] = accumulate ? V::load_unaligned(pw + r * Out + q + std::size_t(v) * L) : V(S(0));
+    for (std::size_t oy = 0; oy < G::out_h; ++oy) {
+      const S* row = xp + oy * G::stride * Wp * C;
+      const S* d = dzn + oy * G::out_w * Out + q;
+      for (std::size_t ox = 0; ox < G::out_w; ++ox) {
+        const S* a = row + ox * G::stride * C;
+        V bv[NV];
+#pragma GCC unroll 4
+        for (int v = 0; v < NV; ++v) bv[v] = V::load_unaligned(d + ox * Out + std::size_t(v) * L);
+#pragma GCC unroll 32
+        for (std::size_t r = 0; r < M; ++r) {
+          const V av(a[(r / KC) * Wp * C + r % KC]);
+#pragma GCC unroll 4
+          for (int v = 0; v < NV; ++v) acc[r][v] = xsimd::fma(av, bv[v], acc[r][v]);
+        }
+#pragma GCC unroll 4
+        for (int v = 0; v < NV; ++v) acc[M][v] += bv[v];
+      }
+    }
+#pragma GCC unroll 32
+    for (std::size_t r = 0; r <= M; ++r)
+#pragma GCC unroll 4
+      for (int v = 0; v < NV; ++v) acc[r][v].store_unaligned(pw + r * Out + q + std::size_t(v) * L);
+  }
+}
+
+/// One sample's contribution to dW (Out × patch, rows of `patch`), implicit GEMM over its padded
+/// image xp: dW[o][k] (+)= Σ_pixels dz[pixel][o] · col[pixel][k]. For patch columns inside kernel
+/// row i, col[(oy, ox)][k] = xp[((oy·S + i)·Wp + ox·S)·C + k − i·K·C]: along an output row the
+/// B rows are S·C apart, so each output row is one stretch of k of the micro-kernel with B read
+/// in place, and an MR × NR tile of dW stays in registers over the whole sample.
+template <class G, std::size_t Out, class S>
+void weight_gradient_sample(const S* dzn, const S* xp, S* pw, bool accumulate) {
+  using blk = detail::nblocking<S, G::patch>;
+  constexpr std::size_t KC = G::kernel * G::channels, L = detail::lanes<S>;
+  constexpr std::size_t row_step = G::stride * padded_image<G>::width * G::channels;  // output row to row in xp
+  constexpr int NV = blk::NV, MR = detail::weight_rows<Out>(NV);
+  constexpr std::size_t full = Out / std::size_t(MR) * std::size_t(MR);
+  constexpr int RT = int(Out - full);
+  auto tile = [&]<int R>(std::integral_constant<int, R>, std::size_t o0, const S* bp, S* dst) {
+    detail::vec<S> acc[R][NV];
+#pragma GCC unroll 32
+    for (int r = 0; r < R; ++r)
+#pragma GCC unroll 8
+      for (int v = 0; v < NV; ++v)
+        acc[r][v] = accumulate ? detail::vec<S>::load_aligned(dst + std::size_t(r) * G::patch + std::size_t(v) * L)
+                               : detail::vec<S>(S(0));
+    for (std::size_t oy = 0; oy < G::out_h; ++oy)
+      detail::gemm_tile<S, R, NV, 1, Out, G::stride * G::channels, true>(dzn + oy * G::out_w * Out + o0,
+                                                                         bp + oy * row_step, G::out_w, acc);
+#pragma GCC unroll 32
+    for (int r = 0; r < R; ++r)
+#pragma GCC unroll 8
+      for (int v = 0; v < NV; ++v) acc[r][v].store_aligned(dst + std::size_t(r) * G::patch + std::size_t(v) * L);
+  };
+  for (std::size_t p = 0; p < blk::panels; ++p) {
+    const std::size_t n0 = p * blk::NR, i = n0 / KC;
+    const S* bp = xp + i * padded_image<G>::width * G::channels + (n0 - i * KC);
+    for (std::size_t o0 = 0; o0 < full; o0 += MR) tile(std::integral_constant<int, MR>{}, o0, bp, pw + o0 * G::patch + n0);
+    if constexpr (RT > 0) tile(std::integral_constant<int, RT>{}, full, bp, pw + full * G::patch + n0);
+  }
+}
+
 }  // namespace conv_detail
 
-/// y = Act(conv(x, W) + b) (and z = the pre-activation when z is not null); x: batch × (H·W·C),
-/// y, z: batch × (OH·OW·Out), NHWC. W: Out × patch (PyTorch's [Out, C, K, K]).
-/// W is packed once per call (not once per chunk): with chunks of ~100 rows, packing per chunk
-/// measured ~30% of the time on a 64→64 layer.
-template <class G, std::size_t Out, class Act, class S>
-void conv2d_forward(const S* x, std::size_t batch, const S* w, const S* b, S* y, S* z, workspace& ws) {
-  using namespace conv_detail;
+namespace conv_detail {
+
+/// The forward with the weights written by prepare(wt) in im2col tap order (Out × patch, see
+/// permute_weights) and b the bias (null: none).
+template <class G, std::size_t Out, class Act, class S, class Prepare>
+void forward_with(const S* x, std::size_t batch, Prepare&& prepare, const S* b, S* y, S* z, workspace& ws) {
   constexpr std::size_t patch = G::patch, chunk = chunk_rows<G>(chunk_elems);
+  constexpr std::size_t wsize = (Out * patch + Out + 15) / 16 * 16;  // the weights, then a zero bias
   if (batch == 0) return;
-  if constexpr (G::pointwise || Out < 4) {
-    if constexpr (G::pointwise) {
-      dense_forward<patch, Out, Act>(x, batch * G::pixels, w, b, y, z, ws);
-    } else {  // a 1-3 channel output: the dot-product path of dense_forward, per chunk
-      const std::size_t groups = groups_for(batch);
-      const int threads = detail::threads_for(2.0 * double(batch * G::pixels * patch * Out), groups, ctnn::num_threads());
-      ws.reserve_nested(threads);
-      constexpr std::size_t wsize = (Out * patch + 15) / 16 * 16;
-      S* wt = ws.scratch<S>(wsize + std::size_t(threads) * chunk * patch);
-      permute_weights<G, Out>(w, wt);
-      S* cols = wt + wsize;
-      for_groups(batch, groups, threads, [&](int t, std::size_t, std::size_t n0, std::size_t n1) {
-        S* col = cols + std::size_t(t) * chunk * patch;
-        for (std::size_t r = n0 * G::pixels; r < n1 * G::pixels; r += chunk) {
-          const std::size_t re = std::min(r + chunk, n1 * G::pixels);
-          im2col<G>(x, r, re, col);
-          dense_forward<patch, Out, Act>(col, re - r, wt, b, y + r * Out, z ? z + r * Out : nullptr, ws.nested(t));
-        }
-      });
-    }
+  if constexpr (Out < 4) {  // a 1-3 channel output: the dot-product path of dense_forward, per chunk
+    const std::size_t groups = groups_for(batch);
+    const int threads = detail::threads_for(2.0 * double(batch * G::pixels * patch * Out), groups, ctnn::num_threads());
+    ws.reserve_nested(threads);
+    S* wt = ws.scratch<S>(wsize + std::size_t(threads) * chunk * patch);
+    prepare(wt);
+    if (!b) b = std::fill_n(wt + Out * patch, Out, S(0)) - Out;
+    S* cols = wt + wsize;
+    for_groups(batch, groups, threads, [&](int t, std::size_t, std::size_t n0, std::size_t n1) {
+      S* col = cols + std::size_t(t) * chunk * patch;
+      for (std::size_t r = n0 * G::pixels; r < n1 * G::pixels; r += chunk) {
+        const std::size_t re = std::min(r + chunk, n1 * G::pixels);
+        im2col<G>(x, r, re, col);
+        dense_forward<patch, Out, Act>(col, re - r, wt, b, y + r * Out, z ? z + r * Out : nullptr, ws.nested(t));
+      }
+    });
   } else {
     using packing = dense_forward_packing<patch, Out, S>;
     constexpr bool implicit = implicit_forward<G, Out, S>();
     constexpr std::size_t per_thread =
         (chunk * patch + packing::tail_size + 15) / 16 * 16 + (implicit ? implicit_scratch<G, Out, S> : 0);
-    constexpr std::size_t wsize = (Out * patch + 15) / 16 * 16;
     const std::size_t groups = groups_for(batch);
     const double flops = 2.0 * double(batch * G::pixels) * double(patch) * double(Out);
     const int threads = detail::threads_for(flops, groups, ctnn::num_threads());
     S* packed = ws.scratch<S>(packing::packed_size + std::size_t(threads) * per_thread + wsize);
     S* wt = packed + packing::packed_size + std::size_t(threads) * per_thread;
-    permute_weights<G, Out>(w, wt);
+    prepare(wt);
+    if (!b) b = std::fill_n(wt + Out * patch, Out, S(0)) - Out;
     packing::pack(wt, packed);
     for_groups(batch, groups, threads, [&](int t, std::size_t, std::size_t n0, std::size_t n1) {
       S* col = packed + packing::packed_size + std::size_t(t) * per_thread;
@@ -230,6 +365,38 @@ void conv2d_forward(const S* x, std::size_t batch, const S* w, const S* b, S* y,
         packing::template forward<Act>(col, re - r, packed, b, y + r * Out, z ? z + r * Out : nullptr, tail);
       }
     });
+  }
+}
+
+/// The input gradient of a stride-1 convolution is itself a convolution: dz (OH × OW × Out),
+/// padded by K − 1 − P, with the kernel flipped and its channel axes swapped,
+///   dx[iy][ix][c] = Σ_{i,j,o} dz[iy + i − (K−1−P)][ix + j − (K−1−P)][o] · W[o][c][K−1−i][K−1−j],
+/// which runs as the forward: implicit GEMM over a patch of Out·K² values (a long reduction)
+/// with no col2im. Taken where that forward is the implicit one.
+template <class G, std::size_t Out>
+using input_gradient_geometry = conv_geometry<Out, G::out_h, G::out_w, G::kernel, 1, G::kernel - 1 - G::padding>;
+
+template <class G, std::size_t Out, class S>
+constexpr bool input_gradient_as_forward() {
+  if constexpr (G::pointwise || G::stride != 1 || G::padding >= G::kernel) {
+    return false;
+  } else {
+    return implicit_forward<input_gradient_geometry<G, Out>, G::channels, S>();
+  }
+}
+
+}  // namespace conv_detail
+
+/// y = Act(conv(x, W) + b) (and z = the pre-activation when z is not null); x: batch × (H·W·C),
+/// y, z: batch × (OH·OW·Out), NHWC. W: Out × patch (PyTorch's [Out, C, K, K]).
+/// W is packed once per call (not once per chunk): with chunks of ~100 rows, packing per chunk
+/// measured ~30% of the time on a 64→64 layer.
+template <class G, std::size_t Out, class Act, class S>
+void conv2d_forward(const S* x, std::size_t batch, const S* w, const S* b, S* y, S* z, workspace& ws) {
+  if constexpr (G::pointwise) {
+    if (batch > 0) dense_forward<G::patch, Out, Act>(x, batch * G::pixels, w, b, y, z, ws);
+  } else {
+    conv_detail::forward_with<G, Out, Act>(x, batch, [&](S* wt) { permute_weights<G, Out>(w, wt); }, b, y, z, ws);
   }
 }
 
@@ -255,11 +422,32 @@ void conv2d_backward_weights(const S* dz, const S* x, std::size_t batch, S* dw, 
     const double flops = 2.0 * double(batch * G::pixels) * double(patch) * double(Out);
     const int threads = detail::threads_for(flops, groups, ctnn::num_threads());
     ws.reserve_nested(threads);
-    S* cols = ws.scratch<S>(std::size_t(threads) * chunk * patch + groups * partial);
-    S* partials = cols + std::size_t(threads) * chunk * patch;
+    constexpr bool implicit = implicit_weight_gradient<G, Out, S>();
+    constexpr bool small_patch = implicit_small_patch_weight_gradient<G, Out, S>();
+    constexpr std::size_t per_thread = implicit || small_patch ? padded_image<G>::size : chunk * patch;
+    S* cols = ws.scratch<S>(std::size_t(threads) * per_thread + groups * partial);
+    S* partials = cols + std::size_t(threads) * per_thread;
     for_groups(batch, groups, threads, [&](int t, std::size_t g, std::size_t n0, std::size_t n1) {
-      S* col = cols + std::size_t(t) * chunk * patch;
+      S* col = cols + std::size_t(t) * per_thread;
       S* pw = partials + g * partial;
+      if constexpr (small_patch) {
+        for (std::size_t n = n0; n < n1; ++n) {
+          pad_sample<G>(x + n * G::in_size, col);
+          weight_gradient_small_patch<G, Out>(dz + n * G::pixels * Out, col, pw, n != n0);
+        }
+        return;
+      }
+      if constexpr (implicit) {
+        // One sample at a time: its padded image (Hp·Wp·C) and dz rows (pixels·Out) stay in L2
+        // over all tiles. Measured on the CNN's 32→64 layer, 1 thread: 2 samples per tile sweep or
+        // blocks of 4-7 output rows were no faster; against im2col + GEMM, 4.27-4.34 ms vs 4.47-4.73.
+        for (std::size_t n = n0; n < n1; ++n) {
+          pad_sample<G>(x + n * G::in_size, col);
+          weight_gradient_sample<G, Out>(dz + n * G::pixels * Out, col, pw, n != n0);
+          detail::bias_gradient<Out>(dz + n * G::pixels * Out, G::pixels, pw + patch * Out, n != n0);
+        }
+        return;
+      }
       for (std::size_t r = n0 * G::pixels; r < n1 * G::pixels; r += chunk) {
         const std::size_t re = std::min(r + chunk, n1 * G::pixels);
         const bool more = r != n0 * G::pixels;
@@ -306,6 +494,15 @@ void conv2d_backward_input(const S* dz, std::size_t batch, const S* w, S* dx, wo
   if (batch == 0) return;
   if constexpr (G::pointwise) {
     dense_backward_input<patch, Out, identity>(dz, batch * G::pixels, w, static_cast<const S*>(nullptr), dx, ws);
+  } else if constexpr (input_gradient_as_forward<G, Out, S>()) {
+    // Measured on the CNN's 32→64 layer, 1 thread: 4.33 ms against 4.61 for GEMM + col2im.
+    using GT = input_gradient_geometry<G, Out>;
+    constexpr std::size_t C = G::channels, taps = G::taps;
+    forward_with<GT, C, identity>(dz, batch, [&](S* wt) {
+      for (std::size_t c = 0; c < C; ++c)
+        for (std::size_t t = 0; t < taps; ++t)
+          for (std::size_t o = 0; o < Out; ++o) wt[c * GT::patch + t * Out + o] = w[o * G::patch + c * taps + (taps - 1 - t)];
+    }, static_cast<const S*>(nullptr), dx, static_cast<S*>(nullptr), ws);
   } else {
     using packing = dense_backward_input_packing<patch, Out, S>;
     constexpr std::size_t per_thread = (chunk * patch + packing::tail_size + 15) / 16 * 16;
