@@ -87,6 +87,7 @@ void check_all_conv() {
       // the input gradient as a forward convolution, the weight gradient over padded images
       check_conv<conv_geometry<16, 9, 20, 3, 1, 1>, 32, ctnn::relu, S>(batch);
       check_conv<conv_geometry<16, 6, 22, 3, 1, 0>, 28, ctnn::identity, S>(batch);  // P = 0; Out mod 8
+      check_conv<conv_geometry<32, 8, 14, 3, 1, 1>, 64, ctnn::relu, S>(batch);       // column tiles
     } else {
       check_conv<conv_geometry<12, 6, 12, 3, 1, 1>, 32, ctnn::relu, S>(batch);
       check_conv<conv_geometry<8, 5, 20, 3, 1, 1>, 16, ctnn::tanh, S>(batch);
@@ -229,11 +230,16 @@ TEST_CASE("conv2d kernels are bitwise deterministic across thread counts", "[con
   CHECK(std::memcmp(one.data(), two.data(), one.size() * sizeof(float)) == 0);
 }
 
-TEST_CASE("conv2d forward: the implicit-GEMM tiles give the im2col path's bits", "[conv][kernels]") {
-  // Same fma chains in the same k order: outputs equal im2col + dense_forward_packing exactly.
-  using G = ctnn::kernels::conv_geometry<24, 7, 16, 3, 1, 1>;
-  constexpr std::size_t Out = 32, batch = 5, rows = batch * G::pixels;
+namespace {
+
+// Same fma chains in the same k order (the padding's zero terms skipped leave every sum as it
+// is): conv2d_forward's implicit tiles equal im2col + dense_forward_packing exactly.
+template <class G, std::size_t Out>
+void check_implicit_bits(std::size_t batch) {
+  INFO("C=" << G::channels << " H=" << G::height << " W=" << G::width << " K=" << G::kernel << " S=" << G::stride
+            << " P=" << G::padding << " Out=" << Out << " batch=" << batch);
   static_assert(ctnn::kernels::conv_detail::implicit_forward<G, Out, float>());
+  const std::size_t rows = batch * G::pixels;
   auto x = kcheck::random_vec<float>(batch * G::in_size, 21);
   auto w = kcheck::random_vec<float>(Out * G::patch, 22);
   auto b = kcheck::random_vec<float>(Out, 23);
@@ -247,7 +253,19 @@ TEST_CASE("conv2d forward: the implicit-GEMM tiles give the im2col path's bits",
   ctnn::kernels::permute_weights<G, Out>(w.data(), wt.data());
   packing::pack(wt.data(), packed.data());
   std::vector<float> y0(rows * Out), z0(rows * Out);
-  packing::forward<ctnn::relu>(col.data(), rows, packed.data(), b.data(), y0.data(), z0.data(), tail.data());
+  packing::template forward<ctnn::relu>(col.data(), rows, packed.data(), b.data(), y0.data(), z0.data(), tail.data());
   CHECK(y == y0);
   CHECK(z == z0);
+}
+
+}  // namespace
+
+TEST_CASE("conv2d forward: the implicit-GEMM tiles give the im2col path's bits", "[conv][kernels]") {
+  using ctnn::kernels::conv_geometry;
+  for (std::size_t batch : {1, 5}) {
+    check_implicit_bits<conv_geometry<24, 7, 16, 3, 1, 1>, 32>(batch);   // row tiles; border columns by im2col
+    check_implicit_bits<conv_geometry<32, 14, 14, 3, 1, 1>, 64>(batch);  // the CNN's layer: row and column tiles
+    check_implicit_bits<conv_geometry<16, 16, 16, 5, 1, 2>, 64>(batch);  // two padding columns, partial windows
+    check_implicit_bits<conv_geometry<32, 15, 17, 3, 2, 1>, 64>(batch);  // strided; an interior leftover column
+  }
 }
