@@ -84,7 +84,7 @@ void check_all_conv() {
       check_conv<conv_geometry<24, 7, 16, 3, 1, 1>, 32, ctnn::relu, S>(batch);
       check_conv<conv_geometry<32, 11, 23, 3, 2, 1>, 64, ctnn::identity, S>(batch);  // strided
       check_conv<conv_geometry<16, 8, 12, 5, 1, 0>, 48, ctnn::tanh, S>(batch);       // no padding
-      // the input gradient as a forward convolution, the weight gradient over padded images
+      // the input gradient as a forward convolution, the weight gradient tap by tap
       check_conv<conv_geometry<16, 9, 20, 3, 1, 1>, 32, ctnn::relu, S>(batch);
       check_conv<conv_geometry<16, 6, 22, 3, 1, 0>, 28, ctnn::identity, S>(batch);  // P = 0; Out mod 8
       check_conv<conv_geometry<32, 8, 14, 3, 1, 1>, 64, ctnn::relu, S>(batch);       // column tiles
@@ -104,8 +104,8 @@ static_assert(!ctnn::kernels::conv_detail::implicit_forward<ctnn::kernels::conv_
 static_assert(!ctnn::kernels::conv_detail::implicit_forward<ctnn::kernels::conv_geometry<4, 9, 9, 5, 2, 2>, 33, float>());
 
 // The geometries above whose input gradient runs as the forward of the flipped kernel
-// (input_gradient_as_forward) and whose weight gradient reads padded images in place
-// (implicit_weight_gradient), and ones that keep GEMM + col2im or im2col.
+// (input_gradient_as_forward) and whose weight gradient reads x in place, tap by tap
+// (tap_weight_gradient), and ones that keep GEMM + col2im or im2col.
 namespace cd = ctnn::kernels::conv_detail;
 using ctnn::kernels::conv_geometry;
 static_assert(cd::input_gradient_as_forward<conv_geometry<16, 9, 20, 3, 1, 1>, 32, float>());
@@ -113,12 +113,12 @@ static_assert(cd::input_gradient_as_forward<conv_geometry<16, 6, 22, 3, 1, 0>, 2
 static_assert(cd::input_gradient_as_forward<conv_geometry<8, 5, 20, 3, 1, 1>, 16, double>());
 static_assert(!cd::input_gradient_as_forward<conv_geometry<32, 11, 23, 3, 2, 1>, 64, float>());  // stride 2
 static_assert(!cd::input_gradient_as_forward<conv_geometry<1, 28, 28, 3, 1, 1>, 16, float>());   // 1 channel
-static_assert(cd::implicit_weight_gradient<conv_geometry<16, 9, 20, 3, 1, 1>, 32, float>());
-static_assert(cd::implicit_weight_gradient<conv_geometry<16, 6, 22, 3, 1, 0>, 28, float>());
-static_assert(cd::implicit_weight_gradient<conv_geometry<8, 5, 20, 3, 1, 1>, 16, double>());
-static_assert(cd::implicit_weight_gradient<conv_geometry<32, 11, 23, 3, 2, 1>, 64, float>());
-static_assert(!cd::implicit_weight_gradient<conv_geometry<24, 7, 16, 3, 1, 1>, 32, float>());  // panels straddle rows
-static_assert(!cd::implicit_weight_gradient<conv_geometry<1, 28, 28, 3, 1, 1>, 16, float>());  // transposed
+static_assert(cd::tap_weight_gradient<conv_geometry<16, 9, 20, 3, 1, 1>, 32, float>());
+static_assert(cd::tap_weight_gradient<conv_geometry<16, 6, 22, 3, 1, 0>, 28, float>());
+static_assert(cd::tap_weight_gradient<conv_geometry<8, 5, 20, 3, 1, 1>, 16, double>());
+static_assert(cd::tap_weight_gradient<conv_geometry<32, 11, 23, 3, 2, 1>, 64, float>());
+static_assert(!cd::tap_weight_gradient<conv_geometry<24, 7, 16, 3, 1, 1>, 32, float>());  // C not whole vectors
+static_assert(!cd::tap_weight_gradient<conv_geometry<1, 28, 28, 3, 1, 1>, 16, float>());  // transposed
 // a small patch (9): dWᵀ and db in one register tile, over padded images
 static_assert(cd::implicit_small_patch_weight_gradient<conv_geometry<1, 28, 28, 3, 1, 1>, 16, float>());
 static_assert(cd::implicit_small_patch_weight_gradient<conv_geometry<1, 28, 28, 3, 1, 1>, 16, double>());
@@ -205,7 +205,7 @@ TEST_CASE("max pooling propagates NaN; global average pooling is the channel mea
 TEST_CASE("conv2d kernels are bitwise deterministic across thread counts", "[conv][determinism]") {
   using G = ctnn::kernels::conv_geometry<16, 16, 20, 3, 1, 1>;
   constexpr std::size_t Out = 32, batch = 33;  // 97 MFLOP: threaded; 33 samples over 16 groups
-  static_assert(cd::input_gradient_as_forward<G, Out, float>() && cd::implicit_weight_gradient<G, Out, float>());
+  static_assert(cd::input_gradient_as_forward<G, Out, float>() && cd::tap_weight_gradient<G, Out, float>());
   auto x = kcheck::random_vec<float>(batch * G::in_size, 11);
   auto w = kcheck::random_vec<float>(Out * G::patch, 12);
   auto b = kcheck::random_vec<float>(Out, 13);

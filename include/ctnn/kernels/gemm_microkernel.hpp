@@ -83,7 +83,9 @@ CTNN_KERNEL_INLINE void store_n(S* p, const vec<S>& v, std::size_t n) noexcept {
 /// The micro-kernel. K is a runtime count (a compile-time constant after inlining where known).
 /// Continue = true adds to the accumulators as they are: the next stretch of k of the same chains
 /// (an implicit-GEMM convolution reads each kernel row's stretch of A from its own place).
-template <class S, int MR, int NV, std::size_t LDA, std::size_t AK, std::size_t LDB, bool Continue = false>
+/// AlignedB = false: B rows read in place from memory that may not be 64-byte aligned.
+template <class S, int MR, int NV, std::size_t LDA, std::size_t AK, std::size_t LDB, bool Continue = false,
+          bool AlignedB = true>
 CTNN_KERNEL_INLINE void gemm_tile(const S* CTNN_RESTRICT a, const S* CTNN_RESTRICT b, std::size_t K,
                                   vec<S> (&acc)[MR][NV]) noexcept {
   using V = vec<S>;
@@ -97,7 +99,10 @@ CTNN_KERNEL_INLINE void gemm_tile(const S* CTNN_RESTRICT a, const S* CTNN_RESTRI
   for (std::size_t k = 0; k < K; ++k) {
     V bv[NV];
 #pragma GCC unroll 8
-    for (int v = 0; v < NV; ++v) bv[v] = V::load_aligned(b + k * LDB + static_cast<std::size_t>(v) * L);
+    for (int v = 0; v < NV; ++v) {
+      const S* bp = b + k * LDB + static_cast<std::size_t>(v) * L;
+      bv[v] = AlignedB ? V::load_aligned(bp) : V::load_unaligned(bp);
+    }
 #pragma GCC unroll 32
     for (int r = 0; r < MR; ++r) {
       const V av(a[static_cast<std::size_t>(r) * LDA + k * AK]);
