@@ -1,12 +1,19 @@
 #pragma once
-// 2-D convolution over NHWC images as im2col + the dense GEMM kernels.
+// 2-D convolution over NHWC images on the dense GEMM micro-kernel.
 //
 // With the batch's output pixels as rows, a convolution IS a dense layer of patch = C·K² inputs
-// and Out outputs over batch·OH·OW rows (kernels/im2col.hpp): forward is dense_forward (bias and
-// activation fused in its epilogue, output already NHWC), the weight gradient is
-// dense_backward_weights with the rows as the reduction, the input gradient is
-// dense_backward_input into im2col rows followed by col2im. A 1×1 stride-1 convolution skips
-// im2col: its rows are the input itself.
+// and Out outputs over batch·OH·OW rows (kernels/im2col.hpp). Each pass reads the input in place
+// where it can and falls back to im2col + the dense kernels where it cannot:
+//   forward           implicit GEMM: the micro-kernel reads each kernel row's run of K·C values
+//                     from x itself, skipping the padding's taps at the border (forward_implicit);
+//                     corners and leftovers, and layers with short runs (C = 1), via im2col.
+//   input gradient    stride 1: the forward of dz with the kernel flipped and its channel axes
+//                     swapped (input_gradient_as_forward); otherwise dense_backward_input into
+//                     im2col rows, then col2im.
+//   weight gradient   C whole vectors: tap by tap over x in place (weight_gradient_taps); a small
+//                     patch (a first layer's 9): dWᵀ and db in one register tile over padded
+//                     images (weight_gradient_small_patch); otherwise im2col + dense_backward_weights.
+// A 1×1 stride-1 convolution is the dense layer itself: its rows are the input.
 //
 // Blocking and threads: the batch is cut into G = min(batch, 16) groups of whole samples (G does
 // not depend on the thread count); threads take whole groups, and walk their rows in chunks of
