@@ -96,15 +96,6 @@ constexpr bool implicit_forward() {
   }
 }
 
-/// The in-image kernel rows [i0, i1) of output row oy (valid_columns' twin along y).
-template <class G>
-constexpr std::pair<std::size_t, std::size_t> valid_kernel_rows(std::size_t oy) {
-  const std::ptrdiff_t start = std::ptrdiff_t(oy * G::stride) - std::ptrdiff_t(G::padding);
-  const std::ptrdiff_t i0 = std::max<std::ptrdiff_t>(0, -start);
-  const std::ptrdiff_t i1 = std::min<std::ptrdiff_t>(std::ptrdiff_t(G::kernel), std::ptrdiff_t(G::height) - start);
-  return {std::size_t(i0), std::size_t(std::max(i0, i1))};
-}
-
 /// One implicit-GEMM tile of the forward, one panel: R output pixels of sample xs, pixel r at
 /// (oy + r·dy, ox + r·dx) (LDA = their distance in x: S·C along a row, S·W·C down a column),
 /// all with the in-image kernel rows [i0, i1) and columns [j0, j1). For kernel row i, a pixel's

@@ -34,13 +34,24 @@ void permute_weights(const S* from, S* to) {
       }
 }
 
+/// The kernel taps [t0, t1) of output position o, along an axis of Size inputs, that fall inside
+/// the image (not in the padding).
+template <class G, std::size_t Size>
+constexpr std::pair<std::size_t, std::size_t> valid_taps(std::size_t o) {
+  const std::ptrdiff_t start = std::ptrdiff_t(o * G::stride) - std::ptrdiff_t(G::padding);
+  const std::ptrdiff_t t0 = std::max<std::ptrdiff_t>(0, -start);
+  const std::ptrdiff_t t1 = std::min<std::ptrdiff_t>(std::ptrdiff_t(G::kernel), std::ptrdiff_t(Size) - start);
+  return {std::size_t(t0), std::size_t(std::max(t0, t1))};
+}
 /// The in-image part [j0, j1) of kernel columns for output column ox.
 template <class G>
 constexpr std::pair<std::size_t, std::size_t> valid_columns(std::size_t ox) {
-  const std::ptrdiff_t start = std::ptrdiff_t(ox * G::stride) - std::ptrdiff_t(G::padding);
-  const std::ptrdiff_t j0 = std::max<std::ptrdiff_t>(0, -start);
-  const std::ptrdiff_t j1 = std::min<std::ptrdiff_t>(std::ptrdiff_t(G::kernel), std::ptrdiff_t(G::width) - start);
-  return {std::size_t(j0), std::size_t(std::max(j0, j1))};
+  return valid_taps<G, G::width>(ox);
+}
+/// The in-image part [i0, i1) of kernel rows for output row oy.
+template <class G>
+constexpr std::pair<std::size_t, std::size_t> valid_kernel_rows(std::size_t oy) {
+  return valid_taps<G, G::height>(oy);
 }
 
 /// Output positions [lo, hi) along one axis (input Size, output OutSize) whose window lies inside
