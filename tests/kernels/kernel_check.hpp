@@ -124,7 +124,8 @@ void check_backward_input(std::size_t batch, ctnn::kernels::workspace& ws) {
 
 /// x_offset: x starts that many elements past a 64-byte boundary (0: aligned, so that x's panels
 /// may be read in place; 1: never).
-template <std::size_t In, std::size_t Out, class S>
+/// OwnerRows: the dense layers' split of dW by the forward's rows of W (when it splits by panels).
+template <std::size_t In, std::size_t Out, class S, bool OwnerRows = false>
 void check_backward_weights(std::size_t batch, bool accumulate, ctnn::kernels::workspace& ws, std::size_t x_offset = 1) {
   const auto dz = random_vec<S>(batch * Out, 21 + batch), x = random_vec<S>(batch * In, 22 + In);
   ctnn::aligned_buffer<S> xa(batch * In + 64);
@@ -132,8 +133,8 @@ void check_backward_weights(std::size_t batch, bool accumulate, ctnn::kernels::w
   auto dw = random_vec<S>(Out * In, 23), db = random_vec<S>(Out, 24);
   auto dwr = dw, dbr = db;
   const auto dw0 = dw, db0 = db;
-  ctnn::kernels::dense_backward_weights<In, Out>(dz.data(), xa.data() + x_offset, batch, dw.data(), db.data(), accumulate,
-                                                 ws);
+  ctnn::kernels::dense_backward_weights<In, Out, OwnerRows>(dz.data(), xa.data() + x_offset, batch, dw.data(),
+                                                            db.data(), accumulate, ws);
   ctnn::kernels::ref::dense_backward_weights<In, Out>(dz.data(), x.data(), batch, dwr.data(), dbr.data(), accumulate);
   std::size_t bad = 0;
   for (std::size_t o = 0; o < Out; ++o) {

@@ -75,3 +75,26 @@ TEST_CASE("dense_backward_weights: x's panels in place and packed agree with the
         }
   });
 }
+
+// The dense layers' split of dW (OwnerRows): by the rows of W whose outputs each thread's forward
+// computes, when the forward splits by panels of Out. Each thread's last tile overlaps the one
+// before it when its rows are not a multiple of the tile height; the recomputed rows must be
+// the same values and the rows of the other thread untouched. The shapes split at 2 threads
+// (static_asserts), with 64 rows per thread on 6-row tiles, and 144 + 113 rows on 8-row tiles.
+static_assert(ctnn::kernels::detail::dense_forward_split<float>(256, 128, 257, 2).by_panels);
+static_assert(ctnn::kernels::detail::dense_forward_split<double>(256, 128, 257, 2).by_panels);
+static_assert(ctnn::kernels::detail::dense_forward_split<float>(257, 257, 257, 2).by_panels);
+static_assert(!ctnn::kernels::detail::dense_forward_split<float>(128, 128, 128, 2).by_panels);  // 4.2 MFLOP: serial
+TEST_CASE("dense_backward_weights split by the forward's rows of W agrees with the reference",
+          "[kernels][backward_weights]") {
+  ctnn::kernels::workspace ws;
+  for_threads([&](int) {
+    for (std::size_t offset : {0, 1})
+      for (std::size_t batch : {7, 257})
+        for (bool acc : {false, true}) {
+          check_backward_weights<256, 128, float, true>(batch, acc, ws, offset);
+          check_backward_weights<256, 128, double, true>(batch, acc, ws, offset);
+          check_backward_weights<257, 257, float, true>(batch, acc, ws, offset);
+        }
+  });
+}

@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <span>
+#include <string_view>
 #include <vector>
 #include <ctnn/ctnn.hpp>
 #include <ctnn/optim/lamb.hpp>
@@ -73,4 +74,48 @@ TEST_CASE("lars and lamb apply trust ratios per slot", "[optim][slots]") {
     INFO((which == 0 ? "lars" : "lamb"));
     CHECK(worst < 1e-5);
   }
+}
+
+// The trainer's update with layer_owners (optim/elementwise.hpp): at 2 threads each dense
+// layer's rows are updated on the thread whose forward computed them. The rule is elementwise,
+// so the parameters and optimizer state must be bitwise those of the plain per-slot update, for
+// layers that split (784→256 and 256→256 at batch 256) and layers that do not (256→10), with
+// weight decay on weights only.
+TEST_CASE("the per-slot update split by layer owners equals the plain per-slot update bitwise",
+          "[optim][slots][threads]") {
+  using mlp = ctnn::sequential<ctnn::input<784>, ctnn::dense<256>, ctnn::relu, ctnn::dense<256>, ctnn::relu,
+                               ctnn::dense<10>>;
+  using mlp_model = ctnn::model<mlp>;
+  const auto slots = std::span<const ctnn::slot_desc>(mlp_model::slots);
+  static_assert(ctnn::kernels::detail::dense_forward_split<float>(784, 256, 256, 2).by_panels);
+  static_assert(!ctnn::kernels::detail::dense_forward_split<float>(256, 10, 256, 2).by_panels);
+  const std::size_t n = mlp_model::parameter_count;
+  mlp_model m{ctnn::seed{5}};
+  std::vector<float> p1(m.parameters().begin(), m.parameters().end()), p2 = p1, g(n);
+  ctnn::rng r(17);
+  const int saved = ctnn::num_threads();
+  ctnn::set_num_threads(2);
+  auto check = [&](const auto& opt) {
+    auto s1 = opt.template make_state<float>(n);
+    auto s2 = opt.template make_state<float>(n);
+    for (int t = 0; t < 3; ++t) {
+      for (auto& x : g) x = static_cast<float>(r.normal());
+      opt.update(p1.data(), g.data(), s1, slots, 0.05f);
+      opt.update(p2.data(), g.data(), s2, slots, 0.05f, ctnn::optim::layer_owners{256});
+    }
+    CHECK(p1 == p2);
+    std::vector<std::vector<float>> a1, a2;  // the state arenas, in visiting order
+    auto collect = [](std::vector<std::vector<float>>& to) {
+      return [&to](std::string_view, auto x) {
+        if constexpr (requires { x.begin(); }) to.emplace_back(x.begin(), x.end());
+      };
+    };
+    s1.visit_state(collect(a1));
+    s2.visit_state(collect(a2));
+    CHECK(!a1.empty());
+    CHECK(a1 == a2);
+  };
+  check(ctnn::optim::sgd{.lr = 0.05f, .momentum = 0.9f, .weight_decay = 0.01f});
+  check(ctnn::optim::adam{.lr = 0.05f, .weight_decay = 0.01f});
+  ctnn::set_num_threads(saved);
 }

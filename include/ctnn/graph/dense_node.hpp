@@ -89,7 +89,7 @@ struct dense_node {
                        std::size_t batch, bool accumulate) {
     if constexpr (!DyIsPre && !std::is_same_v<Act, identity>)
       kernels::activation_backward<Act>(dy, activation_saved(y, internal_state), dy, batch * Out);
-    kernels::dense_backward_weights<In, Out>(dy, x, batch, g, g + bias_offset, accumulate, ctx.ws);
+    kernels::dense_backward_weights<In, Out, true>(dy, x, batch, g, g + bias_offset, accumulate, ctx.ws);
     if (dx) kernels::dense_backward_input<In, Out, PrevAct>(dy, batch, p, prev_saved, dx, ctx.ws);
   }
 };

@@ -132,14 +132,16 @@ void dense_forward(const S* x, std::size_t batch, const S* w, const S* b, S* y, 
     (void)ws;
   } else {
     const std::size_t row_blocks = (batch + blk::MR - 1) / blk::MR;
-    const int threads = threads_for(flops, row_blocks, ctnn::num_threads());
+    // Split (dense_forward_split): by weight panels when they divide evenly (each thread packs
+    // only its own panels, no duplicated transposing pack, and reads only its own rows of W), else
+    // by batch rows (all panels packed by every thread). Either way each output is computed whole
+    // by one thread.
+    const dense_split split = dense_forward_split<S>(In, Out, batch, ctnn::num_threads());
+    const int threads = split.threads;
+    const bool by_panels = split.by_panels;
     // Per thread: the packed panel (In × NR), then the row-tail copy (MR × In).
     constexpr std::size_t panel_elems = (In * std::max(blk::NR, blk::NRt) + 15) / 16 * 16;
     ws.reserve(threads, (panel_elems + std::size_t(std::max(blk::MR, blk::MRt)) * In) * sizeof(S));
-    // Split: by weight panels when they divide evenly (each thread packs only its own panels;
-    // no duplicated transposing pack), else by batch rows (all panels packed by
-    // every thread). Either way each output is computed whole by one thread.
-    const bool by_panels = threads > 1 && blk::panels % std::size_t(threads) == 0;
     parallel_chunks(threads, [&](int c, int cs) {
       std::size_t r0 = 0, r1 = batch, p0 = 0, p1 = blk::panels;
       if (by_panels) {

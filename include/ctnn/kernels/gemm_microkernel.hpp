@@ -156,7 +156,7 @@ CTNN_KERNEL_INLINE void gemm_panel_rows(const S* a, const S* b, std::size_t K, s
 }
 
 /// Splits `total` work items into `chunks` contiguous ranges: [lo, hi) of chunk c.
-inline std::pair<std::size_t, std::size_t> chunk_range(std::size_t total, int c, int chunks) noexcept {
+constexpr std::pair<std::size_t, std::size_t> chunk_range(std::size_t total, int c, int chunks) noexcept {
   const std::size_t cs = static_cast<std::size_t>(chunks), cc = static_cast<std::size_t>(c);
   return {total * cc / cs, total * (cc + 1) / cs};
 }
@@ -174,7 +174,7 @@ inline std::pair<std::size_t, std::size_t> chunk_range(std::size_t total, int c,
 #endif
 inline constexpr double serial_below_flops = CTNN_SERIAL_BELOW_FLOPS;
 
-inline int threads_for(double flops, std::size_t units, int max_threads) noexcept {
+constexpr int threads_for(double flops, std::size_t units, int max_threads) noexcept {
   if (flops < serial_below_flops || max_threads <= 1) return 1;
   int t = max_threads;
   if (static_cast<std::size_t>(t) > units) t = static_cast<int>(units);

@@ -13,8 +13,17 @@
 #include <cstddef>
 #include <span>
 #include <ctnn/graph/slot.hpp>
+#include <ctnn/kernels/blocking.hpp>
 #include <ctnn/optim/concepts.hpp>
 #include <ctnn/optim/fused_pass.hpp>
+
+namespace ctnn::optim {
+/// Tells the per-slot update the batch size the model's last forward ran at, so it can update
+/// each dense layer's weights on the threads that computed them (elementwise::update below).
+struct layer_owners {
+  std::size_t batch = 0;
+};
+}  // namespace ctnn::optim
 
 namespace ctnn::optim::elementwise {
 
@@ -47,9 +56,53 @@ void update(const O& o, S* p, const S* g, St& st, std::span<const slot_desc> slo
   }
 }
 
+/// The per-slot update, each dense layer's weight rows and bias entries updated on the thread
+/// whose forward computed those outputs at owners.batch (kernels::detail::dense_forward_split;
+/// dense_backward_weights wrote their gradient there too): a row of W, its gradient and its
+/// optimizer state then never leave that core's cache. Other slots: split evenly when large,
+/// else updated by thread 0 (the calling thread, which ran the serial layers). One parallel
+/// region for all slots; without any split layer, the plain per-slot loop. The result does not
+/// depend on the split: the rule is elementwise.
+template <class O, class S, class St>
+void update(const O& o, S* p, const S* g, St& st, std::span<const slot_desc> slots, S eta, layer_owners owners) {
+  using kernels::detail::dense_forward_split;
+  using kernels::detail::dense_split;
+  const int team = num_threads();
+  auto split_of = [&](const slot_desc& s) {
+    return s.rank == 2 ? dense_forward_split<S>(s.cols, s.rows, owners.batch, team) : dense_split{};
+  };
+  bool any = false;
+  for (const slot_desc& s : slots) any = any || split_of(s).by_panels;
+  if (!any) return update(o, p, g, st, slots, eta);
+  const auto c = o.begin_step(st, eta);
+  parallel_chunks(team, [&](int k, int ks) {
+    dense_split weight{};  // the split of the weight slot just before, for its bias
+    std::size_t weight_rows = 0;
+    for (const slot_desc& s : slots) {
+      const S wd = decays(s, o.decay_biases) ? static_cast<S>(o.weight_decay) : S(0);
+      dense_split split = split_of(s);
+      if (s.rank == 1 && s.role == slot_role::bias && s.rows == weight_rows) split = weight;
+      const std::size_t n = s.size();
+      if (split.by_panels && split.threads == ks) {
+        const auto [r0, r1] = split.rows(s.rows, k);
+        o.run(c, p, g, st, s.offset + r0 * s.cols, s.offset + r1 * s.cols, wd);
+      } else if (n >= detail::parallel_threshold) {
+        const std::size_t block = (n / std::size_t(ks) + 63) / 64 * 64;
+        const std::size_t a = std::min(n, block * std::size_t(k));
+        const std::size_t b = k + 1 == ks ? n : std::min(n, a + block);
+        o.run(c, p, g, st, s.offset + a, s.offset + b, wd);
+      } else if (k == 0) {
+        o.run(c, p, g, st, s.offset, s.offset + n, wd);
+      }
+      weight = s.rank == 2 ? split : dense_split{};
+      weight_rows = s.rank == 2 ? s.rows : 0;
+    }
+  });
+}
+
 }  // namespace ctnn::optim::elementwise
 
-/// The three forwarding members of an elementwise optimizer (inside its struct).
+/// The four forwarding members of an elementwise optimizer (inside its struct).
 #define CTNN_ELEMENTWISE_UPDATES                                                                      \
   template <class S>                                                                                  \
   void update(S* p, const S* g, state<S>& st, std::size_t n) const {                                  \
@@ -62,4 +115,9 @@ void update(const O& o, S* p, const S* g, St& st, std::span<const slot_desc> slo
   template <class S>                                                                                  \
   void update(S* p, const S* g, state<S>& st, std::span<const ::ctnn::slot_desc> slots, S eta) const { \
     ::ctnn::optim::elementwise::update(*this, p, g, st, slots, eta);                                  \
+  }                                                                                                   \
+  template <class S>                                                                                  \
+  void update(S* p, const S* g, state<S>& st, std::span<const ::ctnn::slot_desc> slots, S eta,         \
+              ::ctnn::optim::layer_owners owners) const {                                             \
+    ::ctnn::optim::elementwise::update(*this, p, g, st, slots, eta, owners);                          \
   }

@@ -11,6 +11,7 @@
 #include <ctnn/core/model.hpp>
 #include <ctnn/loss/concepts.hpp>
 #include <ctnn/optim/concepts.hpp>
+#include <ctnn/optim/elementwise.hpp>
 
 namespace ctnn {
 
@@ -38,6 +39,7 @@ class trainer {
   /// weight b/B, so the accumulated gradient equals the gradient of the mean over all B.
   scalar forward_backward(const scalar* x, const target_type* targets, std::size_t batch,
                           bool accumulate = false, scalar weight = scalar(1)) {
+    last_batch_ = batch;
     const scalar* y = model_.forward(x, batch);
     scalar* dy = model_.output_gradient();
     const scalar loss = LossFn::value_and_grad(y, targets, batch, Model::out_features, dy);
@@ -58,9 +60,15 @@ class trainer {
   /// The update with a scheduled learning rate. Optimizers that know the slot table get it: their
   /// per-layer rules (LARS/LAMB trust ratios, no weight decay on biases and gains) apply.
   void apply_update(scalar lr) {
-    if constexpr (SlotOptimizer<Opt>)
-      opt_.update(model_.parameters().data(), model_.gradients().data(), state_,
-                  std::span<const slot_desc>(Model::slots), lr);
+    const std::span<const slot_desc> slots(Model::slots);
+    // Elementwise optimizers update each dense layer's rows on the threads whose forward and
+    // weight gradient computed them at the last batch (optim/elementwise.hpp).
+    if constexpr (requires { opt_.update(model_.parameters().data(), model_.gradients().data(), state_, slots, lr,
+                                         optim::layer_owners{}); })
+      opt_.update(model_.parameters().data(), model_.gradients().data(), state_, slots, lr,
+                  optim::layer_owners{last_batch_});
+    else if constexpr (SlotOptimizer<Opt>)
+      opt_.update(model_.parameters().data(), model_.gradients().data(), state_, slots, lr);
     else
       opt_.update_with_lr(model_.parameters().data(), model_.gradients().data(), state_,
                           Model::parameter_count, lr);
@@ -76,6 +84,7 @@ class trainer {
   LossFn loss_;
   Opt opt_;
   typename Opt::template state<scalar> state_;
+  std::size_t last_batch_ = 0;  ///< the last forward_backward's batch (which threads own which rows)
 };
 
 template <class Model, class LossFn, class Opt>
