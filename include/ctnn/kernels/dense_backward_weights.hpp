@@ -33,21 +33,14 @@ constexpr int weight_rows(int nv) noexcept {
   return Out <= std::size_t(mx) ? int(Out) : mx;
 }
 
-/// One panel of dW's columns, for rows [m0, m1) of dW (all Out rows by default). B rows are LDB
-/// apart: NR in a packed panel, In when read in place.
-/// All rows: full MR-row tiles, then one compile-time Out mod MR tile. A row range (a thread's
-/// rows, m1 − m0 ≥ MR): MR-row tiles, and a last MR-row tile ending at m1 that overlaps the one
-/// before it, of which only the new rows are stored (an element's fma chain does not depend on
-/// its tile, so the recomputed rows are the same bits; no further tile instantiations).
+/// One panel of dW's columns. B rows are LDB apart: NR in a packed panel, In when read in place.
 template <std::size_t In, std::size_t Out, class S, int MR, int NV, std::size_t NR, std::size_t LDB = NR>
 CTNN_KERNEL_INLINE void dense_backward_weights_panel(const S* dz, std::size_t K, const S* panel, std::size_t n0,
-                                                     S* dw, bool accumulate, std::size_t m0 = 0,
-                                                     std::size_t m1 = Out) {
+                                                     S* dw, bool accumulate) {
   constexpr std::size_t L = lanes<S>;
   alignas(64) S ct[MR * NV * L];
-  // Stores rows [first, rows) of the tile starting at row i.
-  auto epi = [&](std::size_t i, std::size_t first, std::size_t rows) {
-    for (std::size_t r = first; r < rows; ++r)
+  auto epi = [&](std::size_t i, std::size_t rows) {
+    for (std::size_t r = 0; r < rows; ++r)
       for (std::size_t v = 0; v < std::size_t(NV); ++v) {
         const std::size_t col = n0 + v * L;
         const std::size_t nv = std::min(L, In - col);
@@ -56,25 +49,46 @@ CTNN_KERNEL_INLINE void dense_backward_weights_panel(const S* dz, std::size_t K,
         store_n(dw + off, accumulate ? load_n(dw + off, nv) + g : g, nv);
       }
   };
+  // M = Out is a compile-time constant: full MR-row tiles, then one Out mod MR tile.
+  constexpr std::size_t full = Out / std::size_t(MR) * std::size_t(MR);
+  constexpr int RT = int(Out - full);
+  for (std::size_t i = 0; i < full; i += MR) {
+    vec<S> acc[MR][NV];
+    gemm_tile<S, MR, NV, 1, Out, LDB>(dz + i, panel, K, acc);
+    store_tile<S, MR, NV>(acc, ct);
+    epi(i, std::size_t(MR));
+  }
+  if constexpr (RT > 0) {
+    vec<S> acc[RT][NV];
+    gemm_tile<S, RT, NV, 1, Out, LDB>(dz + full, panel, K, acc);
+    store_tile<S, RT, NV>(acc, ct);
+    epi(full, std::size_t(RT));
+  }
+}
+
+/// The same for rows [m0, m1) of dW only (one thread's rows, m1 − m0 ≥ MR): MR-row tiles, and a
+/// last MR-row tile ending at m1 that overlaps the one before it, of which only the new rows are
+/// stored (an element's fma chain does not depend on its tile, so the recomputed rows are the
+/// same bits; no further tile instantiations).
+template <std::size_t In, std::size_t Out, class S, int MR, int NV, std::size_t NR, std::size_t LDB = NR>
+CTNN_KERNEL_INLINE void dense_backward_weights_panel_rows(const S* dz, std::size_t K, const S* panel,
+                                                          std::size_t n0, S* dw, bool accumulate, std::size_t m0,
+                                                          std::size_t m1) {
+  constexpr std::size_t L = lanes<S>;
+  alignas(64) S ct[MR * NV * L];
   auto tile = [&](std::size_t i, std::size_t first) {
     vec<S> acc[MR][NV];
     gemm_tile<S, MR, NV, 1, Out, LDB>(dz + i, panel, K, acc);
     store_tile<S, MR, NV>(acc, ct);
-    epi(i, first, std::size_t(MR));
+    for (std::size_t r = first; r < std::size_t(MR); ++r)
+      for (std::size_t v = 0; v < std::size_t(NV); ++v) {
+        const std::size_t col = n0 + v * L;
+        const std::size_t nv = std::min(L, In - col);
+        const std::size_t off = (i + r) * In + col;
+        const vec<S> g = vec<S>::load_aligned(ct + (r * NV + v) * L);
+        store_n(dw + off, accumulate ? load_n(dw + off, nv) + g : g, nv);
+      }
   };
-  if (m0 == 0 && m1 == Out) {
-    // M = Out is a compile-time constant: full MR-row tiles, then one Out mod MR tile.
-    constexpr std::size_t full = Out / std::size_t(MR) * std::size_t(MR);
-    constexpr int RT = int(Out - full);
-    for (std::size_t i = 0; i < full; i += MR) tile(i, 0);
-    if constexpr (RT > 0) {
-      vec<S> acc[RT][NV];
-      gemm_tile<S, RT, NV, 1, Out, LDB>(dz + full, panel, K, acc);
-      store_tile<S, RT, NV>(acc, ct);
-      epi(full, 0, std::size_t(RT));
-    }
-    return;
-  }
   std::size_t i = m0;
   for (; i + MR <= m1; i += MR) tile(i, 0);
   if (i < m1) tile(m1 - MR, i - (m1 - MR));
@@ -143,33 +157,69 @@ void dense_backward_weights(const S* dz, const S* x, std::size_t batch, S* dw, S
     return;
   }
   const double flops = 2.0 * double(batch) * double(In) * double(Out);
-  const dense_split owner = OwnerRows ? dense_forward_split<S>(In, Out, batch, ctnn::num_threads()) : dense_split{};
-  const bool by_rows = owner.by_panels;
-  const int threads = by_rows ? owner.threads : threads_for(flops, blk::panels, ctnn::num_threads());
   // A panel of x, 64-byte aligned with rows of whole vectors, is already in the micro-kernel's
   // layout with row stride In: read in place instead of copied (the copy is one more pass over
   // x per call, batch·In values) where the stride does not alias (in_place_panels).
   const bool in_place = in_place_panels<S, In>() && reinterpret_cast<std::uintptr_t>(x) % 64 == 0;
+  if constexpr (OwnerRows) {
+    const dense_split owner = dense_forward_split<S>(In, Out, batch, ctnn::num_threads());
+    if (owner.by_panels) {
+      if (!in_place) ws.reserve(owner.threads, batch * std::max(blk::NR, blk::NRt) * sizeof(S));
+      bool done = true;
+      parallel_chunks(owner.threads, [&](int c, int cs) {
+        if (cs != owner.threads) {  // a smaller team than the forward's: split by columns below
+          if (c == 0) done = false;
+          return;
+        }
+        // Every panel of x, rows [m0, m1) (at least one panel of Out, so at least MR rows), and
+        // their part of db.
+        const auto [m0, m1] = owner.rows(Out, c);
+        S* panel = ws.buffer<S>(c);
+        for (std::size_t p = 0; p < blk::panels; ++p) {
+          const std::size_t n0 = p * blk::NR;
+          if (p < blk::full_panels) {
+            if constexpr (in_place_panels<S, In>()) {
+              if (in_place) {
+                dense_backward_weights_panel_rows<In, Out, S, MR, blk::NV, blk::NR, In>(dz, batch, x + n0, n0, dw,
+                                                                                     accumulate, m0, m1);
+                continue;
+              }
+            }
+            pack_rows<S, blk::NR>(x + n0, In, batch, blk::NR, panel);
+            dense_backward_weights_panel_rows<In, Out, S, MR, blk::NV, blk::NR>(dz, batch, panel, n0, dw, accumulate,
+                                                                                m0, m1);
+          } else if constexpr (blk::NVt > 0) {
+            if constexpr (in_place_panels<S, In>()) {
+              if (in_place) {
+                dense_backward_weights_panel_rows<In, Out, S, MRt, blk::NVt, blk::NRt, In>(dz, batch, x + n0, n0, dw,
+                                                                                        accumulate, m0, m1);
+                continue;
+              }
+            }
+            pack_rows<S, blk::NRt>(x + n0, In, batch, blk::tail_cols, panel);
+            dense_backward_weights_panel_rows<In, Out, S, MRt, blk::NVt, blk::NRt>(dz, batch, panel, n0, dw,
+                                                                                   accumulate, m0, m1);
+          }
+        }
+        if (db) bias_gradient<Out>(dz, batch, db, accumulate, m0, m1);
+      });
+      if (done) return;
+    }
+  }
+  const int threads = threads_for(flops, blk::panels, ctnn::num_threads());
   if (!in_place) ws.reserve(threads, batch * std::max(blk::NR, blk::NRt) * sizeof(S));
   parallel_chunks(threads, [&](int c, int cs) {
-    // By columns: panels [p0, p1), every row. By rows (cs is the forward's team): every panel,
-    // rows [m0, m1) (at least one panel of Out, so at least MR rows), and their part of db.
-    std::size_t p0 = 0, p1 = blk::panels, m0 = 0, m1 = Out;
-    if (by_rows && cs == owner.threads) std::tie(m0, m1) = owner.rows(Out, c);
-    else std::tie(p0, p1) = chunk_range(blk::panels, c, cs);
-    const bool bias_here = by_rows && cs == owner.threads ? true : c == cs - 1;
+    const auto [p0, p1] = chunk_range(blk::panels, c, cs);
     if constexpr (in_place_panels<S, In>()) {
       if (in_place) {
         for (std::size_t p = p0; p < p1; ++p) {
           const std::size_t n0 = p * blk::NR;
           if (p < blk::full_panels)
-            dense_backward_weights_panel<In, Out, S, MR, blk::NV, blk::NR, In>(dz, batch, x + n0, n0, dw, accumulate,
-                                                                                m0, m1);
+            dense_backward_weights_panel<In, Out, S, MR, blk::NV, blk::NR, In>(dz, batch, x + n0, n0, dw, accumulate);
           else if constexpr (blk::NVt > 0)
-            dense_backward_weights_panel<In, Out, S, MRt, blk::NVt, blk::NRt, In>(dz, batch, x + n0, n0, dw,
-                                                                                   accumulate, m0, m1);
+            dense_backward_weights_panel<In, Out, S, MRt, blk::NVt, blk::NRt, In>(dz, batch, x + n0, n0, dw, accumulate);
         }
-        if (bias_here && db) bias_gradient<Out>(dz, batch, db, accumulate, m0, m1);
+        if (c == cs - 1 && db) bias_gradient<Out>(dz, batch, db, accumulate);
         return;
       }
     }
@@ -178,14 +228,13 @@ void dense_backward_weights(const S* dz, const S* x, std::size_t batch, S* dw, S
       const std::size_t n0 = p * blk::NR;
       if (p < blk::full_panels) {
         pack_rows<S, blk::NR>(x + n0, In, batch, blk::NR, panel);
-        dense_backward_weights_panel<In, Out, S, MR, blk::NV, blk::NR>(dz, batch, panel, n0, dw, accumulate, m0, m1);
+        dense_backward_weights_panel<In, Out, S, MR, blk::NV, blk::NR>(dz, batch, panel, n0, dw, accumulate);
       } else if constexpr (blk::NVt > 0) {
         pack_rows<S, blk::NRt>(x + n0, In, batch, blk::tail_cols, panel);
-        dense_backward_weights_panel<In, Out, S, MRt, blk::NVt, blk::NRt>(dz, batch, panel, n0, dw, accumulate, m0,
-                                                                           m1);
+        dense_backward_weights_panel<In, Out, S, MRt, blk::NVt, blk::NRt>(dz, batch, panel, n0, dw, accumulate);
       }
     }
-    if (bias_here && db) bias_gradient<Out>(dz, batch, db, accumulate, m0, m1);
+    if (c == cs - 1 && db) bias_gradient<Out>(dz, batch, db, accumulate);
   });
 }
 

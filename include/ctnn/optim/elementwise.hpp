@@ -68,6 +68,7 @@ void update(const O& o, S* p, const S* g, St& st, std::span<const slot_desc> slo
   using kernels::detail::dense_forward_split;
   using kernels::detail::dense_split;
   const int team = num_threads();
+  if (team <= 1) return update(o, p, g, st, slots, eta);
   auto split_of = [&](const slot_desc& s) {
     return s.rank == 2 ? dense_forward_split<S>(s.cols, s.rows, owners.batch, team) : dense_split{};
   };
