@@ -80,7 +80,7 @@ TEST_CASE("lars and lamb apply trust ratios per slot", "[optim][slots]") {
 // layer's rows are updated on the thread whose forward computed them. The rule is elementwise,
 // so the parameters and optimizer state must be bitwise those of the plain per-slot update, for
 // layers that split (784→256 and 256→256 at batch 256) and layers that do not (256→10), with
-// weight decay on weights only.
+// weight decay on weights only; and with the rows of a team step (layer_owners.team).
 TEST_CASE("the per-slot update split by layer owners equals the plain per-slot update bitwise",
           "[optim][slots][threads]") {
   using mlp = ctnn::sequential<ctnn::input<784>, ctnn::dense<256>, ctnn::relu, ctnn::dense<256>, ctnn::relu,
@@ -95,13 +95,13 @@ TEST_CASE("the per-slot update split by layer owners equals the plain per-slot u
   ctnn::rng r(17);
   const int saved = ctnn::num_threads();
   ctnn::set_num_threads(2);
-  auto check = [&](const auto& opt) {
+  auto check = [&](const auto& opt, ctnn::optim::layer_owners owners) {
     auto s1 = opt.template make_state<float>(n);
     auto s2 = opt.template make_state<float>(n);
     for (int t = 0; t < 3; ++t) {
       for (auto& x : g) x = static_cast<float>(r.normal());
       opt.update(p1.data(), g.data(), s1, slots, 0.05f);
-      opt.update(p2.data(), g.data(), s2, slots, 0.05f, ctnn::optim::layer_owners{256});
+      opt.update(p2.data(), g.data(), s2, slots, 0.05f, owners);
     }
     CHECK(p1 == p2);
     std::vector<std::vector<float>> a1, a2;  // the state arenas, in visiting order
@@ -115,7 +115,10 @@ TEST_CASE("the per-slot update split by layer owners equals the plain per-slot u
     CHECK(!a1.empty());
     CHECK(a1 == a2);
   };
-  check(ctnn::optim::sgd{.lr = 0.05f, .momentum = 0.9f, .weight_decay = 0.01f});
-  check(ctnn::optim::adam{.lr = 0.05f, .weight_decay = 0.01f});
+  // Owners from the forward's split, and from a team step's (every layer by groups of 16 rows).
+  for (const ctnn::optim::layer_owners owners : {ctnn::optim::layer_owners{256, false}, ctnn::optim::layer_owners{256, true}}) {
+    check(ctnn::optim::sgd{.lr = 0.05f, .momentum = 0.9f, .weight_decay = 0.01f}, owners);
+    check(ctnn::optim::adam{.lr = 0.05f, .weight_decay = 0.01f}, owners);
+  }
   ctnn::set_num_threads(saved);
 }

@@ -38,3 +38,44 @@ TEST_CASE("same seed and thread count give bitwise-identical parameters after 10
   }
   ctnn::set_num_threads(1);
 }
+
+namespace {
+
+// Every layer below the kernels' serial threshold (128×128 at batch 128: 4.2 MFLOP) and enough
+// work in all: at 2 threads the chain runs as a team step (graph/chain_node.hpp). tanh saves its
+// output and gelu its pre-activation, so both kinds of saved state are split by rows; the last
+// layer has no activation (its dy is the loss gradient as it is).
+using team_net = ctnn::sequential<ctnn::input<128>, ctnn::dense<128>, ctnn::relu, ctnn::dense<128>, ctnn::tanh,
+                                  ctnn::dense<112>, ctnn::gelu, ctnn::dense<128>, ctnn::relu, ctnn::dense<40>>;
+using team_model = ctnn::model<team_net>;
+static_assert(!team_model::root::team_step<float>(128, 1));
+static_assert(!team_model::root::team_step<float>(16, 2));  // 8 rows a thread: too few
+
+std::vector<float> train_team_net(int threads, std::size_t batch) {
+  ctnn::set_num_threads(threads);
+  team_model m{ctnn::seed{4}};
+  ctnn::trainer tr{m, ctnn::loss::mse{}, ctnn::optim::sgd{.lr = 0.01f, .momentum = 0.9f}};
+  ctnn::rng g(21);
+  std::vector<float> x(batch * 128), y(batch * 40);
+  for (int step = 0; step < 20; ++step) {
+    for (auto& v : x) v = static_cast<float>(g.normal());
+    for (auto& v : y) v = static_cast<float>(g.normal());
+    tr.step(x.data(), y.data(), batch);
+  }
+  return {m.parameters().begin(), m.parameters().end()};
+}
+
+}  // namespace
+
+TEST_CASE("a team step gives the serial path's parameters bitwise", "[train][determinism][threads]") {
+  // 128 rows: 64 a thread; 131: 72 and 59, so every kernel also runs short row tails.
+  for (std::size_t batch : {128, 131}) {
+    INFO("batch " << batch);
+    CHECK(team_model::root::team_step<float>(batch, 2));
+    const auto serial = train_team_net(1, batch);
+    const auto team = train_team_net(2, batch);
+    REQUIRE(serial.size() == team.size());
+    CHECK(std::memcmp(serial.data(), team.data(), serial.size() * sizeof(float)) == 0);
+  }
+  ctnn::set_num_threads(1);
+}

@@ -29,12 +29,22 @@
 // earlier forward left there) and the norm's saved x̂; an evaluation-mode backward recomputes
 // both first. Training is unchanged. ctnn::fold_batch_norm = false turns folding off (tests and
 // benchmarks compare the two).
+// Team step: a chain of plain dense layers each too small to split over the threads on its own
+// (below the kernels' serial threshold; the 32 × 128-wide net at batch 128: 4.2 MFLOP a layer)
+// runs its forward and backward as one parallel region each instead of serially. The forward
+// splits the batch rows (no synchronization: a row's outputs depend only on that row); the
+// backward, per layer, applies the activation derivative to the thread's rows, waits for every
+// thread (dz complete), computes the weight gradient of the thread's rows of W over the whole
+// batch, and the input gradient of its batch rows. Each output is the same fma chain as in the
+// serial kernels, so the results are bitwise those of the serial path; the optimizer then
+// updates each thread's rows of W on that thread (optim/elementwise.hpp, layer_owners.team).
 #include <algorithm>
 #include <array>
 #include <cstddef>
 #include <tuple>
 #include <type_traits>
 #include <utility>
+#include <ctnn/core/parallel_for.hpp>
 #include <ctnn/graph/run_context.hpp>
 #include <ctnn/graph/slot.hpp>
 #include <ctnn/kernels/dense.hpp>
@@ -46,6 +56,10 @@ inline bool fold_batch_norm = true;
 /// Per-sample norms as the epilogue of the dense layer before them (see above); set it before
 /// running, not during.
 inline bool fuse_row_norm = true;
+/// Team step (see above): the least forward GEMM work per layer, on average, for which it pays.
+/// Measured on the 2-core VM: a barrier costs 0.5-3 µs, a 128×128 layer at batch 128 (4.2 MFLOP)
+/// ~18 µs serial; a 64-wide net at batch 32 (0.26 MFLOP a layer) is faster serial.
+inline constexpr double team_min_layer_flops = 2.0e6;
 }  // namespace ctnn
 
 namespace ctnn::detail {
@@ -68,6 +82,14 @@ template <std::size_t W, class A>
 struct activation_of<activation_node<W, A>> {
   using type = A;
 };
+/// A plain dense node (any fused activation): what a whole-network team step runs (see
+/// chain_node::team_step). The reparameterized dense layers (weight_norm, spectral_norm) are
+/// other types.
+template <class Node>
+struct is_plain_dense : std::false_type {};
+template <std::size_t I, std::size_t O, class A, class Init, class Norm, std::size_t M>
+struct is_plain_dense<dense_node<I, O, A, Init, Norm, M>> : std::true_type {};
+
 /// Child K of the tuple folds the batch_norm K+1 into its weights in evaluation.
 template <class Tuple, std::size_t K>
 constexpr bool bn_fold_at() {
@@ -235,9 +257,107 @@ struct chain_node {
     }(std::make_index_sequence<n>{});
   }
 
+  // ---- team step (see the file comment) ----
+  static constexpr bool team_capable = (is_plain_dense<Nodes>::value && ...);
+
+  /// Whether a forward or backward of `batch` rows on `threads` threads runs as a team step: every
+  /// child a plain dense layer that would run serially (kernels::detail::dense_forward_split), at
+  /// least 16 rows per thread, and team_min_layer_flops of forward work per layer.
+  template <class S>
+  static constexpr bool team_step(std::size_t batch, int threads) noexcept {
+    if constexpr (!team_capable) {
+      return false;
+    } else {
+      if (threads <= 1 || batch < 16 * std::size_t(threads)) return false;
+      if (double(batch) * double(flops_per_sample) < team_min_layer_flops * double(n)) return false;
+      return ((kernels::detail::dense_forward_split<S>(Nodes::in, Nodes::out, batch, threads).threads == 1) && ...);
+    }
+  }
+  /// Thread t's batch rows in a team step: blocks of 8.
+  static std::pair<std::size_t, std::size_t> team_rows(std::size_t batch, int t, int ts) noexcept {
+    const auto [lo, hi] = kernels::detail::chunk_range((batch + 7) / 8, t, ts);
+    return {std::min(batch, lo * 8), std::min(batch, hi * 8)};
+  }
+
+  template <class S>
+  static void team_forward(const run_context<S>& ctx, const S* p, const S* x, S* y, S* state, std::size_t batch,
+                           int threads) {
+    ctx.ws.reserve_nested(threads);
+    parallel_chunks(threads, [&](int t, int ts) {
+      const auto [r0, r1] = team_rows(batch, t, ts);
+      if (r0 >= r1) return;
+      const run_context<S> own{ctx.ws.nested(t), ctx.phase, ctx.buffers, ctx.seed, ctx.draws};
+      auto step = [&]<std::size_t K>(std::integral_constant<std::size_t, K>) {
+        using node = child<K>;
+        node::forward(own, p + param_offset[K], child_input<K>(const_cast<S*>(x), y, state, batch) + r0 * node::in,
+                      child_output<K>(y, state, batch) + r0 * node::out,
+                      child_state<K>(state, batch) + r0 * node::internal, r1 - r0);
+      };
+      [&]<std::size_t... K>(std::index_sequence<K...>) {
+        (step(std::integral_constant<std::size_t, K>{}), ...);
+      }(std::make_index_sequence<n>{});
+    });
+  }
+
+  template <bool DyIsPre, class S>
+  static void team_backward(const run_context<S>& ctx, const S* p, S* g, const S* x, const S* y, const S* state,
+                            S* dy, S* scratch, std::size_t batch, bool accumulate, int threads) {
+    S* mx = const_cast<S*>(x);
+    S* my = const_cast<S*>(y);
+    S* ms = const_cast<S*>(state);
+    auto grad_of_output = [&](std::size_t k) { return scratch + (k % 2) * max_width * batch; };
+    ctx.ws.reserve_nested(threads);
+    parallel_chunks(threads, [&](int t, int ts) {
+      const auto [r0, r1] = team_rows(batch, t, ts);
+      kernels::workspace& ws = ctx.ws.nested(t);
+      auto step = [&]<std::size_t K>(std::integral_constant<std::size_t, K>) {
+        using node = child<K>;
+        using act = typename node::activation;
+        S* dyk = (K + 1 == n) ? dy : grad_of_output(K);
+        constexpr bool dy_is_pre = (K + 1 == n) ? DyIsPre : fuses_previous<K + 1>();
+        if constexpr (!dy_is_pre && !std::is_same_v<act, identity>)
+          if (r0 < r1)
+            kernels::activation_backward<act>(
+                dyk + r0 * node::out,
+                node::activation_saved(child_output<K>(my, ms, batch) + r0 * node::out,
+                                       child_state<K>(ms, batch) + r0 * node::internal),
+                dyk + r0 * node::out, (r1 - r0) * node::out);
+        chunk_barrier();  // dz of this layer is complete: every row
+        const auto [m0, m1] = kernels::detail::dense_team_split(node::out, ts).rows(node::out, t);
+        ws.reserve(1, kernels::weights_rows_panel_size<node::in, node::out, S>(batch) * sizeof(S));
+        S* gk = g + param_offset[K];
+        kernels::dense_backward_weights_rows<node::in, node::out>(dyk, child_input<K>(mx, my, ms, batch), batch, gk,
+                                                                  gk + node::bias_offset, accumulate, m0, m1,
+                                                                  ws.template buffer<S>(0));
+        if constexpr (K > 0) {
+          if (r0 >= r1) return;
+          S* dxk = grad_of_output(K - 1) + r0 * node::in;
+          const S* dzk = dyk + r0 * node::out;
+          if constexpr (fuses_previous<K>()) {
+            using prev = child<K - 1>;
+            const S* saved = prev::activation_saved(child_output<K - 1>(my, ms, batch) + r0 * prev::out,
+                                                    child_state<K - 1>(ms, batch) + r0 * prev::internal);
+            kernels::dense_backward_input<node::in, node::out, typename prev::activation>(
+                dzk, r1 - r0, p + param_offset[K], saved, dxk, ws);
+          } else {
+            kernels::dense_backward_input<node::in, node::out, identity>(dzk, r1 - r0, p + param_offset[K],
+                                                                         static_cast<const S*>(nullptr), dxk, ws);
+          }
+        }
+      };
+      [&]<std::size_t... K>(std::index_sequence<K...>) {
+        (step(std::integral_constant<std::size_t, n - 1 - K>{}), ...);
+      }(std::make_index_sequence<n>{});
+    });
+  }
+
   template <class S>
   static void forward(const run_context<S>& ctx, const S* p, const S* x, S* y, S* state,
                       std::size_t batch) {
+    if constexpr (team_capable) {
+      const int threads = ctnn::num_threads();
+      if (team_step<S>(batch, threads)) return team_forward(ctx, p, x, y, state, batch, threads);
+    }
     const bool fold = !ctx.training() && fold_batch_norm;
     [&]<std::size_t... K>(std::index_sequence<K...>) {
       (forward_child<K>(ctx, p, x, y, state, batch, fold), ...);
@@ -312,6 +432,12 @@ struct chain_node {
   static void backward(const run_context<S>& ctx, const S* p, S* g, const S* x, const S* y,
                        const S* state, S* dy, S* dx, const S* prev_saved, S* scratch,
                        std::size_t batch, bool accumulate, Observer&& observe = {}) {
+    if constexpr (team_capable && std::is_same_v<std::decay_t<Observer>, no_observer>) {
+      // The network's own input needs no gradient (dx null): the root chain of a model.
+      const int threads = ctnn::num_threads();
+      if (dx == nullptr && team_step<S>(batch, threads))
+        return team_backward<DyIsPre>(ctx, p, g, x, y, state, dy, scratch, batch, accumulate, threads);
+    }
     S* mx = const_cast<S*>(x);
     S* my = const_cast<S*>(y);
     S* ms = const_cast<S*>(state);

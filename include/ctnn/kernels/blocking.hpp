@@ -76,4 +76,17 @@ constexpr dense_split dense_forward_split(std::size_t in, std::size_t out, std::
   return s;
 }
 
+/// The rows of W each of `threads` threads owns in a whole-network team step (chain_node: every
+/// layer too small to split on its own, the batch rows split instead): groups of 16 rows, split
+/// evenly. Each thread computes the weight gradient of its rows, and the optimizer updates them
+/// on the same thread.
+constexpr dense_split dense_team_split(std::size_t out, int threads) noexcept {
+  dense_split s;
+  s.threads = threads;
+  s.by_panels = true;
+  s.panel_rows = 16;
+  s.panels = (out + 15) / 16;
+  return s;
+}
+
 }  // namespace ctnn::kernels::detail

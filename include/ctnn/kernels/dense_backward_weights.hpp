@@ -137,6 +137,54 @@ void bias_gradient(const S* dz, std::size_t batch, S* db, bool accumulate, std::
 
 }  // namespace detail
 
+/// Rows [m0, m1) of dW and db only, serially: every panel of x, MR-row tiles over the rows (see
+/// dense_backward_weights_panel_rows; m1 ≥ MR, and m1 − m0 ≥ MR unless [m0, m1) is all of a
+/// short Out). `panel`: batch·NR elements, 64-byte aligned, for packing x where it is not read in
+/// place (weights_rows_panel_size). The threads of a split by rows of W each call this on their
+/// own rows: dense_backward_weights below (OwnerRows), a whole-network team step (chain_node).
+template <std::size_t In, std::size_t Out, class S>
+constexpr std::size_t weights_rows_panel_size(std::size_t batch) {
+  using blk = detail::nblocking<S, In>;
+  return batch * std::max(blk::NR, blk::NRt);
+}
+template <std::size_t In, std::size_t Out, class S>
+void dense_backward_weights_rows(const S* dz, const S* x, std::size_t batch, S* dw, S* db, bool accumulate,
+                                 std::size_t m0, std::size_t m1, S* panel) {
+  using namespace detail;
+  using blk = nblocking<S, In>;
+  constexpr int MR = weight_rows<Out>(blk::NV);
+  [[maybe_unused]] constexpr int MRt = weight_rows<Out>(blk::NVt > 0 ? blk::NVt : 1);
+  if (m0 >= m1) return;
+  [[maybe_unused]] const bool in_place = in_place_panels<S, In>() && reinterpret_cast<std::uintptr_t>(x) % 64 == 0;
+  for (std::size_t p = 0; p < blk::panels; ++p) {
+    const std::size_t n0 = p * blk::NR;
+    if (p < blk::full_panels) {
+      if constexpr (in_place_panels<S, In>()) {
+        if (in_place) {
+          dense_backward_weights_panel_rows<In, Out, S, MR, blk::NV, blk::NR, In>(dz, batch, x + n0, n0, dw,
+                                                                               accumulate, m0, m1);
+          continue;
+        }
+      }
+      pack_rows<S, blk::NR>(x + n0, In, batch, blk::NR, panel);
+      dense_backward_weights_panel_rows<In, Out, S, MR, blk::NV, blk::NR>(dz, batch, panel, n0, dw, accumulate, m0,
+                                                                          m1);
+    } else if constexpr (blk::NVt > 0) {
+      if constexpr (in_place_panels<S, In>()) {
+        if (in_place) {
+          dense_backward_weights_panel_rows<In, Out, S, MRt, blk::NVt, blk::NRt, In>(dz, batch, x + n0, n0, dw,
+                                                                                  accumulate, m0, m1);
+          continue;
+        }
+      }
+      pack_rows<S, blk::NRt>(x + n0, In, batch, blk::tail_cols, panel);
+      dense_backward_weights_panel_rows<In, Out, S, MRt, blk::NVt, blk::NRt>(dz, batch, panel, n0, dw, accumulate,
+                                                                             m0, m1);
+    }
+  }
+  if (db) bias_gradient<Out>(dz, batch, db, accumulate, m0, m1);
+}
+
 /// OwnerRows: when the layer's forward splits by panels of output features (dense_forward_split),
 /// split dW by the same rows of W instead of by its columns, so each thread writes the gradient
 /// rows of the weights it reads in the forward, and reads only its own columns of dz (which the
@@ -171,37 +219,8 @@ void dense_backward_weights(const S* dz, const S* x, std::size_t batch, S* dw, S
           if (c == 0) done = false;
           return;
         }
-        // Every panel of x, rows [m0, m1) (at least one panel of Out, so at least MR rows), and
-        // their part of db.
         const auto [m0, m1] = owner.rows(Out, c);
-        S* panel = ws.buffer<S>(c);
-        for (std::size_t p = 0; p < blk::panels; ++p) {
-          const std::size_t n0 = p * blk::NR;
-          if (p < blk::full_panels) {
-            if constexpr (in_place_panels<S, In>()) {
-              if (in_place) {
-                dense_backward_weights_panel_rows<In, Out, S, MR, blk::NV, blk::NR, In>(dz, batch, x + n0, n0, dw,
-                                                                                     accumulate, m0, m1);
-                continue;
-              }
-            }
-            pack_rows<S, blk::NR>(x + n0, In, batch, blk::NR, panel);
-            dense_backward_weights_panel_rows<In, Out, S, MR, blk::NV, blk::NR>(dz, batch, panel, n0, dw, accumulate,
-                                                                                m0, m1);
-          } else if constexpr (blk::NVt > 0) {
-            if constexpr (in_place_panels<S, In>()) {
-              if (in_place) {
-                dense_backward_weights_panel_rows<In, Out, S, MRt, blk::NVt, blk::NRt, In>(dz, batch, x + n0, n0, dw,
-                                                                                        accumulate, m0, m1);
-                continue;
-              }
-            }
-            pack_rows<S, blk::NRt>(x + n0, In, batch, blk::tail_cols, panel);
-            dense_backward_weights_panel_rows<In, Out, S, MRt, blk::NVt, blk::NRt>(dz, batch, panel, n0, dw,
-                                                                                   accumulate, m0, m1);
-          }
-        }
-        if (db) bias_gradient<Out>(dz, batch, db, accumulate, m0, m1);
+        dense_backward_weights_rows<In, Out>(dz, x, batch, dw, db, accumulate, m0, m1, ws.buffer<S>(c));
       });
       if (done) return;
     }

@@ -22,6 +22,9 @@ namespace ctnn::optim {
 /// each dense layer's weights on the threads that computed them (elementwise::update below).
 struct layer_owners {
   std::size_t batch = 0;
+  /// The model ran a whole-network team step (graph/chain_node.hpp): every dense layer's rows
+  /// are owned as kernels::detail::dense_team_split says.
+  bool team = false;
 };
 }  // namespace ctnn::optim
 
@@ -70,7 +73,9 @@ void update(const O& o, S* p, const S* g, St& st, std::span<const slot_desc> slo
   const int team = num_threads();
   if (team <= 1) return update(o, p, g, st, slots, eta);
   auto split_of = [&](const slot_desc& s) {
-    return s.rank == 2 ? dense_forward_split<S>(s.cols, s.rows, owners.batch, team) : dense_split{};
+    if (s.rank != 2) return dense_split{};
+    return owners.team ? kernels::detail::dense_team_split(s.rows, team)
+                       : dense_forward_split<S>(s.cols, s.rows, owners.batch, team);
   };
   bool any = false;
   for (const slot_desc& s : slots) any = any || split_of(s).by_panels;

@@ -64,9 +64,13 @@ class trainer {
     // Elementwise optimizers update each dense layer's rows on the threads whose forward and
     // weight gradient computed them at the last batch (optim/elementwise.hpp).
     if constexpr (requires { opt_.update(model_.parameters().data(), model_.gradients().data(), state_, slots, lr,
-                                         optim::layer_owners{}); })
+                                         optim::layer_owners{}); }) {
+      bool team = false;
+      if constexpr (requires { Model::root::template team_step<scalar>(std::size_t{}, 1); })
+        team = Model::root::template team_step<scalar>(last_batch_, num_threads());
       opt_.update(model_.parameters().data(), model_.gradients().data(), state_, slots, lr,
-                  optim::layer_owners{last_batch_});
+                  optim::layer_owners{last_batch_, team});
+    }
     else if constexpr (SlotOptimizer<Opt>)
       opt_.update(model_.parameters().data(), model_.gradients().data(), state_, slots, lr);
     else
