@@ -62,3 +62,19 @@ TEST_CASE("a training step allocates nothing once the largest batch has been see
   }
   ctnn::set_num_threads(1);
 }
+
+TEST_CASE("a team step allocates nothing once the largest batch has been seen", "[train][allocation][threads]") {
+  using net = ctnn::sequential<ctnn::input<128>, ctnn::repeat<4, ctnn::dense<128>, ctnn::relu>, ctnn::dense<16>>;
+  using model_t = ctnn::model<net>;
+  static_assert(model_t::root::team_step<float>(192, 2));  // the largest batch runs as a team step
+  model_t m{ctnn::seed{1}};
+  ctnn::trainer tr{m, ctnn::loss::mse{}, ctnn::optim::sgd{.lr = 0.01f, .momentum = 0.9f}};
+  std::vector<float> x(192 * 128, 0.25f), y(192 * 16, 0.5f);
+  ctnn::set_num_threads(2);
+  tr.step(x.data(), y.data(), 192);  // sizes every workspace
+  const long before = allocations.load();
+  for (std::size_t batch : {192u, 131u, 64u, 7u, 192u}) tr.step(x.data(), y.data(), batch);
+  const long during = allocations.load() - before;
+  CHECK(during == 0);
+  ctnn::set_num_threads(1);
+}

@@ -189,10 +189,14 @@ struct chain_node {
   static constexpr std::size_t internal = layout.total;
 
   // Backward scratch: two ping-pong gradient buffers of the widest child output, then the
-  // children's own scratch.
+  // children's own scratch. A chain that may run as a team step has one buffer per child output
+  // instead (team_backward): rewriting, every layer, lines the other core read for its weight
+  // gradient one layer before costs a cross-core invalidation each (on the 2-core VM ~7 GB/s).
   static constexpr std::size_t max_width = std::max({In, Nodes::out...});
   static constexpr std::size_t child_scratch = std::max({std::size_t{0}, Nodes::grad_scratch...});
-  static constexpr std::size_t grad_scratch = 2 * max_width + child_scratch;
+  static constexpr bool team_capable = (is_plain_dense<Nodes>::value && ...);
+  static constexpr std::size_t grad_buffers = team_capable ? std::max<std::size_t>(2, n - 1) : 2;
+  static constexpr std::size_t grad_scratch = grad_buffers * max_width + child_scratch;
 
   static consteval std::array<slot_desc, slot_count> slots() {
     std::array<slot_desc, slot_count> all{};
@@ -258,7 +262,6 @@ struct chain_node {
   }
 
   // ---- team step (see the file comment) ----
-  static constexpr bool team_capable = (is_plain_dense<Nodes>::value && ...);
 
   /// Whether a forward or backward of `batch` rows on `threads` threads runs as a team step: every
   /// child a plain dense layer that would run serially (kernels::detail::dense_forward_split), at
@@ -279,6 +282,13 @@ struct chain_node {
     return {std::min(batch, lo * 8), std::min(batch, hi * 8)};
   }
 
+  /// Thread t's workspace in a team step: thread 0 uses the model's own (so that it is sized for
+  /// the serial kernels too, and a later serial step at a smaller batch allocates nothing), the
+  /// others nested ones.
+  static kernels::workspace& team_workspace(kernels::workspace& ws, int t) noexcept {
+    return t == 0 ? ws : ws.nested(t);
+  }
+
   template <class S>
   static void team_forward(const run_context<S>& ctx, const S* p, const S* x, S* y, S* state, std::size_t batch,
                            int threads) {
@@ -286,7 +296,7 @@ struct chain_node {
     parallel_chunks(threads, [&](int t, int ts) {
       const auto [r0, r1] = team_rows(batch, t, ts);
       if (r0 >= r1) return;
-      const run_context<S> own{ctx.ws.nested(t), ctx.phase, ctx.buffers, ctx.seed, ctx.draws};
+      const run_context<S> own{team_workspace(ctx.ws, t), ctx.phase, ctx.buffers, ctx.seed, ctx.draws};
       auto step = [&]<std::size_t K>(std::integral_constant<std::size_t, K>) {
         using node = child<K>;
         node::forward(own, p + param_offset[K], child_input<K>(const_cast<S*>(x), y, state, batch) + r0 * node::in,
@@ -305,11 +315,11 @@ struct chain_node {
     S* mx = const_cast<S*>(x);
     S* my = const_cast<S*>(y);
     S* ms = const_cast<S*>(state);
-    auto grad_of_output = [&](std::size_t k) { return scratch + (k % 2) * max_width * batch; };
+    auto grad_of_output = [&](std::size_t k) { return scratch + k * max_width * batch; };  // grad_buffers
     ctx.ws.reserve_nested(threads);
     parallel_chunks(threads, [&](int t, int ts) {
       const auto [r0, r1] = team_rows(batch, t, ts);
-      kernels::workspace& ws = ctx.ws.nested(t);
+      kernels::workspace& ws = team_workspace(ctx.ws, t);
       auto step = [&]<std::size_t K>(std::integral_constant<std::size_t, K>) {
         using node = child<K>;
         using act = typename node::activation;
@@ -443,7 +453,7 @@ struct chain_node {
     S* ms = const_cast<S*>(state);
     // Gradient w.r.t. child k's output, for k < n−1: ping-pong by parity.
     auto grad_of_output = [&](std::size_t k) { return scratch + (k % 2) * max_width * batch; };
-    S* child_scratch_ptr = scratch + 2 * max_width * batch;
+    S* child_scratch_ptr = scratch + grad_buffers * max_width * batch;
     auto step = [&]<std::size_t K>(std::integral_constant<std::size_t, K>) {
       using node = child<K>;
       if constexpr (K >= 1 && bn_fold_at<children, K - 1>()) {
