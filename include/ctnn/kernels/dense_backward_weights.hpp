@@ -33,21 +33,29 @@ constexpr int weight_rows(int nv) noexcept {
   return Out <= std::size_t(mx) ? int(Out) : mx;
 }
 
+/// dW (+)= rows [first, rows) of a tile (ct: row-major, NV vectors a row) at dW's row i, columns
+/// n0.. (the last vector masked at In).
+template <std::size_t In, class S, int NV>
+CTNN_KERNEL_INLINE void weight_tile_epilogue(const S* ct, S* dw, std::size_t n0, std::size_t i, std::size_t first,
+                                             std::size_t rows, bool accumulate) {
+  constexpr std::size_t L = lanes<S>;
+  for (std::size_t r = first; r < rows; ++r)
+    for (std::size_t v = 0; v < std::size_t(NV); ++v) {
+      const std::size_t col = n0 + v * L;
+      const std::size_t nv = std::min(L, In - col);
+      const std::size_t off = (i + r) * In + col;
+      const vec<S> g = vec<S>::load_aligned(ct + (r * NV + v) * L);
+      store_n(dw + off, accumulate ? load_n(dw + off, nv) + g : g, nv);
+    }
+}
+
 /// One panel of dW's columns. B rows are LDB apart: NR in a packed panel, In when read in place.
 template <std::size_t In, std::size_t Out, class S, int MR, int NV, std::size_t NR, std::size_t LDB = NR>
 CTNN_KERNEL_INLINE void dense_backward_weights_panel(const S* dz, std::size_t K, const S* panel, std::size_t n0,
                                                      S* dw, bool accumulate) {
-  constexpr std::size_t L = lanes<S>;
-  alignas(64) S ct[MR * NV * L];
+  alignas(64) S ct[MR * NV * lanes<S>];
   auto epi = [&](std::size_t i, std::size_t rows) {
-    for (std::size_t r = 0; r < rows; ++r)
-      for (std::size_t v = 0; v < std::size_t(NV); ++v) {
-        const std::size_t col = n0 + v * L;
-        const std::size_t nv = std::min(L, In - col);
-        const std::size_t off = (i + r) * In + col;
-        const vec<S> g = vec<S>::load_aligned(ct + (r * NV + v) * L);
-        store_n(dw + off, accumulate ? load_n(dw + off, nv) + g : g, nv);
-      }
+    weight_tile_epilogue<In, S, NV>(ct, dw, n0, i, 0, rows, accumulate);
   };
   // M = Out is a compile-time constant: full MR-row tiles, then one Out mod MR tile.
   constexpr std::size_t full = Out / std::size_t(MR) * std::size_t(MR);
@@ -74,20 +82,12 @@ template <std::size_t In, std::size_t Out, class S, int MR, int NV, std::size_t 
 CTNN_KERNEL_INLINE void dense_backward_weights_panel_rows(const S* dz, std::size_t K, const S* panel,
                                                           std::size_t n0, S* dw, bool accumulate, std::size_t m0,
                                                           std::size_t m1) {
-  constexpr std::size_t L = lanes<S>;
-  alignas(64) S ct[MR * NV * L];
+  alignas(64) S ct[MR * NV * lanes<S>];
   auto tile = [&](std::size_t i, std::size_t first) {
     vec<S> acc[MR][NV];
     gemm_tile<S, MR, NV, 1, Out, LDB>(dz + i, panel, K, acc);
     store_tile<S, MR, NV>(acc, ct);
-    for (std::size_t r = first; r < std::size_t(MR); ++r)
-      for (std::size_t v = 0; v < std::size_t(NV); ++v) {
-        const std::size_t col = n0 + v * L;
-        const std::size_t nv = std::min(L, In - col);
-        const std::size_t off = (i + r) * In + col;
-        const vec<S> g = vec<S>::load_aligned(ct + (r * NV + v) * L);
-        store_n(dw + off, accumulate ? load_n(dw + off, nv) + g : g, nv);
-      }
+    weight_tile_epilogue<In, S, NV>(ct, dw, n0, i, first, std::size_t(MR), accumulate);
   };
   std::size_t i = m0;
   for (; i + MR <= m1; i += MR) tile(i, 0);
@@ -156,31 +156,19 @@ void dense_backward_weights_rows(const S* dz, const S* x, std::size_t batch, S* 
   [[maybe_unused]] constexpr int MRt = weight_rows<Out>(blk::NVt > 0 ? blk::NVt : 1);
   if (m0 >= m1) return;
   [[maybe_unused]] const bool in_place = in_place_panels<S, In>() && reinterpret_cast<std::uintptr_t>(x) % 64 == 0;
-  for (std::size_t p = 0; p < blk::panels; ++p) {
-    const std::size_t n0 = p * blk::NR;
-    if (p < blk::full_panels) {
-      if constexpr (in_place_panels<S, In>()) {
-        if (in_place) {
-          dense_backward_weights_panel_rows<In, Out, S, MR, blk::NV, blk::NR, In>(dz, batch, x + n0, n0, dw,
-                                                                               accumulate, m0, m1);
-          continue;
-        }
-      }
-      pack_rows<S, blk::NR>(x + n0, In, batch, blk::NR, panel);
-      dense_backward_weights_panel_rows<In, Out, S, MR, blk::NV, blk::NR>(dz, batch, panel, n0, dw, accumulate, m0,
+  // One panel of R-row tiles on V vectors (NR = N columns, `cols` of them real).
+  auto one_panel = [&]<int R, int V, std::size_t N>(std::size_t n0, std::size_t cols) {
+    if constexpr (in_place_panels<S, In>()) {
+      if (in_place)
+        return dense_backward_weights_panel_rows<In, Out, S, R, V, N, In>(dz, batch, x + n0, n0, dw, accumulate, m0,
                                                                           m1);
-    } else if constexpr (blk::NVt > 0) {
-      if constexpr (in_place_panels<S, In>()) {
-        if (in_place) {
-          dense_backward_weights_panel_rows<In, Out, S, MRt, blk::NVt, blk::NRt, In>(dz, batch, x + n0, n0, dw,
-                                                                                  accumulate, m0, m1);
-          continue;
-        }
-      }
-      pack_rows<S, blk::NRt>(x + n0, In, batch, blk::tail_cols, panel);
-      dense_backward_weights_panel_rows<In, Out, S, MRt, blk::NVt, blk::NRt>(dz, batch, panel, n0, dw, accumulate,
-                                                                             m0, m1);
     }
+    pack_rows<S, N>(x + n0, In, batch, cols, panel);
+    dense_backward_weights_panel_rows<In, Out, S, R, V, N>(dz, batch, panel, n0, dw, accumulate, m0, m1);
+  };
+  for (std::size_t p = 0; p < blk::panels; ++p) {
+    if (p < blk::full_panels) one_panel.template operator()<MR, blk::NV, blk::NR>(p * blk::NR, blk::NR);
+    else if constexpr (blk::NVt > 0) one_panel.template operator()<MRt, blk::NVt, blk::NRt>(p * blk::NR, blk::tail_cols);
   }
   if (db) bias_gradient<Out>(dz, batch, db, accumulate, m0, m1);
 }
