@@ -33,14 +33,16 @@ constexpr int weight_rows(int nv) noexcept {
   return Out <= std::size_t(mx) ? int(Out) : mx;
 }
 
-/// dW (+)= rows [first, rows) of a tile (ct: row-major, NV vectors a row) at dW's row i, columns
+/// dW (+)= rows [first, Rows) of a tile (ct: row-major, NV vectors a row) at dW's row i, columns
 /// n0.. (the last vector masked at In).
-template <std::size_t In, class S, int NV>
+template <std::size_t In, class S, int NV, int Rows>
 CTNN_KERNEL_INLINE void weight_tile_epilogue(const S* ct, S* dw, std::size_t n0, std::size_t i, std::size_t first,
-                                             std::size_t rows, bool accumulate) {
+                                             bool accumulate) {
   constexpr std::size_t L = lanes<S>;
-  for (std::size_t r = first; r < rows; ++r)
+  // Compile-time bounds (the loop unrolls like the tile), the skipped rows tested inside.
+  for (std::size_t r = 0; r < std::size_t(Rows); ++r)
     for (std::size_t v = 0; v < std::size_t(NV); ++v) {
+      if (r < first) continue;
       const std::size_t col = n0 + v * L;
       const std::size_t nv = std::min(L, In - col);
       const std::size_t off = (i + r) * In + col;
@@ -49,35 +51,14 @@ CTNN_KERNEL_INLINE void weight_tile_epilogue(const S* ct, S* dw, std::size_t n0,
     }
 }
 
-/// One panel of dW's columns. B rows are LDB apart: NR in a packed panel, In when read in place.
-template <std::size_t In, std::size_t Out, class S, int MR, int NV, std::size_t NR, std::size_t LDB = NR>
-CTNN_KERNEL_INLINE void dense_backward_weights_panel(const S* dz, std::size_t K, const S* panel, std::size_t n0,
-                                                     S* dw, bool accumulate) {
-  alignas(64) S ct[MR * NV * lanes<S>];
-  auto epi = [&](std::size_t i, std::size_t rows) {
-    weight_tile_epilogue<In, S, NV>(ct, dw, n0, i, 0, rows, accumulate);
-  };
-  // M = Out is a compile-time constant: full MR-row tiles, then one Out mod MR tile.
-  constexpr std::size_t full = Out / std::size_t(MR) * std::size_t(MR);
-  constexpr int RT = int(Out - full);
-  for (std::size_t i = 0; i < full; i += MR) {
-    vec<S> acc[MR][NV];
-    gemm_tile<S, MR, NV, 1, Out, LDB>(dz + i, panel, K, acc);
-    store_tile<S, MR, NV>(acc, ct);
-    epi(i, std::size_t(MR));
-  }
-  if constexpr (RT > 0) {
-    vec<S> acc[RT][NV];
-    gemm_tile<S, RT, NV, 1, Out, LDB>(dz + full, panel, K, acc);
-    store_tile<S, RT, NV>(acc, ct);
-    epi(full, std::size_t(RT));
-  }
-}
-
-/// The same for rows [m0, m1) of dW only (one thread's rows, m1 − m0 ≥ MR): MR-row tiles, and a
-/// last MR-row tile ending at m1 that overlaps the one before it, of which only the new rows are
-/// stored (an element's fma chain does not depend on its tile, so the recomputed rows are the
-/// same bits; no further tile instantiations).
+/// Rows [m0, m1) of one panel of dW's columns (all of Out, or one thread's rows; m1 ≥ MR). B
+/// rows are LDB apart: NR in a packed panel, In when read in place. MR-row tiles; the Out mod MR
+/// rows at the end of Out form one compile-time tail tile; any other remainder (a thread's rows
+/// ending inside Out) is a last MR-row tile ending at m1 that overlaps the one before it, of which
+/// only the new rows are stored (an element's fma chain does not depend on its tile, so
+/// recomputed rows are the same bits). One function for both, each tile shape expanded at one
+/// call site: a whole-Out variant beside the row-range one cost 20-40 % more compile time on 50
+/// distinct layer widths (bench/compile).
 template <std::size_t In, std::size_t Out, class S, int MR, int NV, std::size_t NR, std::size_t LDB = NR>
 CTNN_KERNEL_INLINE void dense_backward_weights_panel_rows(const S* dz, std::size_t K, const S* panel,
                                                           std::size_t n0, S* dw, bool accumulate, std::size_t m0,
@@ -87,11 +68,23 @@ CTNN_KERNEL_INLINE void dense_backward_weights_panel_rows(const S* dz, std::size
     vec<S> acc[MR][NV];
     gemm_tile<S, MR, NV, 1, Out, LDB>(dz + i, panel, K, acc);
     store_tile<S, MR, NV>(acc, ct);
-    weight_tile_epilogue<In, S, NV>(ct, dw, n0, i, first, std::size_t(MR), accumulate);
+    weight_tile_epilogue<In, S, NV, MR>(ct, dw, n0, i, first, accumulate);
   };
-  std::size_t i = m0;
-  for (; i + MR <= m1; i += MR) tile(i, 0);
-  if (i < m1) tile(m1 - MR, i - (m1 - MR));
+  constexpr int RT = int(Out % std::size_t(MR));
+  for (std::size_t i = m0; i < m1;) {
+    if constexpr (RT > 0) {
+      if (m1 == Out && m1 - i == std::size_t(RT)) {
+        vec<S> acc[RT][NV];
+        gemm_tile<S, RT, NV, 1, Out, LDB>(dz + i, panel, K, acc);
+        store_tile<S, RT, NV>(acc, ct);
+        weight_tile_epilogue<In, S, NV, RT>(ct, dw, n0, i, 0, accumulate);
+        return;
+      }
+    }
+    const std::size_t start = std::min(i, m1 - MR);
+    tile(start, i - start);
+    i = start + MR;
+  }
 }
 
 /// Whether dW's B panels are read from x in place (row stride In) rather than packed: x's rows
@@ -147,15 +140,14 @@ constexpr std::size_t weights_rows_panel_size(std::size_t batch) {
   using blk = detail::nblocking<S, In>;
   return batch * std::max(blk::NR, blk::NRt);
 }
+namespace detail {
+/// Panels [p0, p1) of dW's columns, rows [m0, m1): x read in place or packed into `panel`.
 template <std::size_t In, std::size_t Out, class S>
-void dense_backward_weights_rows(const S* dz, const S* x, std::size_t batch, S* dw, S* db, bool accumulate,
-                                 std::size_t m0, std::size_t m1, S* panel) {
-  using namespace detail;
+void weights_panels(const S* dz, const S* x, std::size_t batch, S* dw, bool accumulate, std::size_t m0,
+                    std::size_t m1, std::size_t p0, std::size_t p1, [[maybe_unused]] bool in_place, S* panel) {
   using blk = nblocking<S, In>;
   constexpr int MR = weight_rows<Out>(blk::NV);
   [[maybe_unused]] constexpr int MRt = weight_rows<Out>(blk::NVt > 0 ? blk::NVt : 1);
-  if (m0 >= m1) return;
-  [[maybe_unused]] const bool in_place = in_place_panels<S, In>() && reinterpret_cast<std::uintptr_t>(x) % 64 == 0;
   // One panel of R-row tiles on V vectors (NR = N columns, `cols` of them real).
   auto one_panel = [&]<int R, int V, std::size_t N>(std::size_t n0, std::size_t cols) {
     if constexpr (in_place_panels<S, In>()) {
@@ -166,11 +158,21 @@ void dense_backward_weights_rows(const S* dz, const S* x, std::size_t batch, S* 
     pack_rows<S, N>(x + n0, In, batch, cols, panel);
     dense_backward_weights_panel_rows<In, Out, S, R, V, N>(dz, batch, panel, n0, dw, accumulate, m0, m1);
   };
-  for (std::size_t p = 0; p < blk::panels; ++p) {
+  for (std::size_t p = p0; p < p1; ++p) {
     if (p < blk::full_panels) one_panel.template operator()<MR, blk::NV, blk::NR>(p * blk::NR, blk::NR);
     else if constexpr (blk::NVt > 0) one_panel.template operator()<MRt, blk::NVt, blk::NRt>(p * blk::NR, blk::tail_cols);
   }
-  if (db) bias_gradient<Out>(dz, batch, db, accumulate, m0, m1);
+}
+}  // namespace detail
+
+template <std::size_t In, std::size_t Out, class S>
+void dense_backward_weights_rows(const S* dz, const S* x, std::size_t batch, S* dw, S* db, bool accumulate,
+                                 std::size_t m0, std::size_t m1, S* panel) {
+  if (m0 >= m1) return;
+  const bool in_place = detail::in_place_panels<S, In>() && reinterpret_cast<std::uintptr_t>(x) % 64 == 0;
+  detail::weights_panels<In, Out>(dz, x, batch, dw, accumulate, m0, m1, 0, detail::nblocking<S, In>::panels, in_place,
+                                  panel);
+  if (db) detail::bias_gradient<Out>(dz, batch, db, accumulate, m0, m1);
 }
 
 /// OwnerRows: when the layer's forward splits by panels of output features (dense_forward_split),
@@ -183,8 +185,6 @@ void dense_backward_weights(const S* dz, const S* x, std::size_t batch, S* dw, S
                             workspace& ws) {
   using namespace detail;
   using blk = nblocking<S, In>;
-  constexpr int MR = weight_rows<Out>(blk::NV);
-  [[maybe_unused]] constexpr int MRt = weight_rows<Out>(blk::NVt > 0 ? blk::NVt : 1);
   if (batch == 0) {
     if (!accumulate) {
       std::fill(dw, dw + In * Out, S(0));
@@ -208,7 +208,8 @@ void dense_backward_weights(const S* dz, const S* x, std::size_t batch, S* dw, S
           return;
         }
         const auto [m0, m1] = owner.rows(Out, c);
-        dense_backward_weights_rows<In, Out>(dz, x, batch, dw, db, accumulate, m0, m1, ws.buffer<S>(c));
+        dense_backward_weights_rows<In, Out>(dz, x, batch, dw, db, accumulate, m0, m1,
+                                             in_place ? nullptr : ws.buffer<S>(c));
       });
       if (done) return;
     }
@@ -217,30 +218,8 @@ void dense_backward_weights(const S* dz, const S* x, std::size_t batch, S* dw, S
   if (!in_place) ws.reserve(threads, batch * std::max(blk::NR, blk::NRt) * sizeof(S));
   parallel_chunks(threads, [&](int c, int cs) {
     const auto [p0, p1] = chunk_range(blk::panels, c, cs);
-    if constexpr (in_place_panels<S, In>()) {
-      if (in_place) {
-        for (std::size_t p = p0; p < p1; ++p) {
-          const std::size_t n0 = p * blk::NR;
-          if (p < blk::full_panels)
-            dense_backward_weights_panel<In, Out, S, MR, blk::NV, blk::NR, In>(dz, batch, x + n0, n0, dw, accumulate);
-          else if constexpr (blk::NVt > 0)
-            dense_backward_weights_panel<In, Out, S, MRt, blk::NVt, blk::NRt, In>(dz, batch, x + n0, n0, dw, accumulate);
-        }
-        if (c == cs - 1 && db) bias_gradient<Out>(dz, batch, db, accumulate);
-        return;
-      }
-    }
-    S* panel = ws.buffer<S>(c);
-    for (std::size_t p = p0; p < p1; ++p) {
-      const std::size_t n0 = p * blk::NR;
-      if (p < blk::full_panels) {
-        pack_rows<S, blk::NR>(x + n0, In, batch, blk::NR, panel);
-        dense_backward_weights_panel<In, Out, S, MR, blk::NV, blk::NR>(dz, batch, panel, n0, dw, accumulate);
-      } else if constexpr (blk::NVt > 0) {
-        pack_rows<S, blk::NRt>(x + n0, In, batch, blk::tail_cols, panel);
-        dense_backward_weights_panel<In, Out, S, MRt, blk::NVt, blk::NRt>(dz, batch, panel, n0, dw, accumulate);
-      }
-    }
+    weights_panels<In, Out>(dz, x, batch, dw, accumulate, 0, Out, p0, p1, in_place,
+                            in_place ? nullptr : ws.buffer<S>(c));
     if (c == cs - 1 && db) bias_gradient<Out>(dz, batch, db, accumulate);
   });
 }
