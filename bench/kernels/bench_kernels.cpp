@@ -54,7 +54,7 @@ template <std::size_t I, std::size_t O, class Act, class PrevAct>
 layer make_layer() {
   return {I, O, &ctnn::kernels::dense_forward<I, O, Act, float>,
           &ctnn::kernels::dense_backward_input<I, O, PrevAct, float>,
-          &ctnn::kernels::dense_backward_weights<I, O, float>};
+          &ctnn::kernels::dense_backward_weights<I, O, false, float>};
 }
 
 struct network {
