@@ -8,9 +8,9 @@
 // Every output element is the same fma chain acc = fma(A(r,k), B(k,j), acc), k = 0..K-1, from 0,
 // whatever MR/NV instantiation computes it, so results do not depend on how the work is split.
 //
-// Register budget (32 zmm): MR·NV accumulators + NV B vectors + 1 broadcast. Zen 4 retires one
-// 512-bit FMA per cycle (two 256-bit pipes) with 4-cycle latency, so ≥ 8 accumulators keep it
-// busy; 24 leave headroom for the loads (measured in bench/kernels, see dense_*.hpp).
+// Register budget (32 zmm): MR·NV accumulators + NV B vectors + 1 broadcast. The dev box's Zen 5
+// retires two 512-bit FMAs per cycle with 4-cycle latency, so ≥ 8 independent accumulators keep
+// both pipes busy; 24 leave headroom for the loads (measured in bench/kernels, see dense_*.hpp).
 #include <cstddef>
 #include <type_traits>
 #include <utility>
