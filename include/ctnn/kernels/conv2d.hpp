@@ -24,6 +24,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <ctnn/core/parallel_for.hpp>
+#include <ctnn/core/simd.hpp>
 #include <ctnn/kernels/conv_geometry.hpp>
 #include <ctnn/kernels/dense_backward_input.hpp>
 #include <ctnn/kernels/dense_backward_weights.hpp>
@@ -283,7 +284,7 @@ void weight_gradient_small_patch(const S* dzn, const S* xp, S* pw, bool accumula
         for (std::size_t r = 0; r < M; ++r) {
           const V av(a[(r / KC) * Wp * C + r % KC]);
 #pragma GCC unroll 4
-          for (int v = 0; v < NV; ++v) acc[r][v] = xsimd::fma(av, bv[v], acc[r][v]);
+          for (int v = 0; v < NV; ++v) acc[r][v] = simd::fma(av, bv[v], acc[r][v]);
         }
 #pragma GCC unroll 4
         for (int v = 0; v < NV; ++v) acc[M][v] += bv[v];

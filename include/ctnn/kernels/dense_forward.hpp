@@ -12,6 +12,7 @@
 #include <tuple>
 
 #include <ctnn/core/parallel_for.hpp>
+#include <ctnn/core/simd.hpp>
 #include <ctnn/kernels/blocking.hpp>
 #include <ctnn/kernels/gemm_microkernel.hpp>
 #include <ctnn/kernels/pack.hpp>
@@ -37,9 +38,9 @@ void dense_forward_dot(const S* x, std::size_t r0, std::size_t r1, const S* w, c
       for (; k + 4 * L <= kv; k += 4 * L)
 #pragma GCC unroll 4
         for (std::size_t u = 0; u < 4; ++u)
-          acc[u] = xsimd::fma(V::load_unaligned(xr + k + u * L), V::load_unaligned(wr + k + u * L), acc[u]);
-      for (; k < kv; k += L) acc[0] = xsimd::fma(V::load_unaligned(xr + k), V::load_unaligned(wr + k), acc[0]);
-      if constexpr (In % L != 0) acc[1] = xsimd::fma(load_partial(xr + kv, In - kv), load_partial(wr + kv, In - kv), acc[1]);
+          acc[u] = simd::fma(V::load_unaligned(xr + k + u * L), V::load_unaligned(wr + k + u * L), acc[u]);
+      for (; k < kv; k += L) acc[0] = simd::fma(V::load_unaligned(xr + k), V::load_unaligned(wr + k), acc[0]);
+      if constexpr (In % L != 0) acc[1] = simd::fma(load_partial(xr + kv, In - kv), load_partial(wr + kv, In - kv), acc[1]);
       S s = xsimd::hadd((acc[0] + acc[1]) + (acc[2] + acc[3])) + b[o];
       if (z) z[i * Out + o] = s;
       y[i * Out + o] = Act::forward(s);

@@ -7,6 +7,7 @@
 #include <cstddef>
 
 #include <ctnn/core/parallel_for.hpp>
+#include <ctnn/core/simd.hpp>
 #include <ctnn/kernels/gemm_microkernel.hpp>
 
 namespace ctnn::kernels {
@@ -28,7 +29,7 @@ __attribute__((noinline)) S fma_peak_loop(long iters, S seed) {
 #undef CTNN_FMA_DECL
   const V ma(S(0.999999)), mb(S(1e-7));
   for (long i = 0; i < iters; ++i) {
-#define CTNN_FMA_STEP(k) a##k = xsimd::fma(V(a##k), ma, mb);
+#define CTNN_FMA_STEP(k) a##k = simd::fma(V(a##k), ma, mb);
     CTNN_FMA_PEAK_24(CTNN_FMA_STEP)
 #undef CTNN_FMA_STEP
     // Opaque to the optimizer (no folding of the chains), and register-only ("+v").

@@ -16,6 +16,7 @@
 #include <utility>
 
 #include <xsimd/xsimd.hpp>
+#include <ctnn/core/simd.hpp>
 
 #if defined(__AVX512F__)
 #include <immintrin.h>
@@ -107,7 +108,7 @@ CTNN_KERNEL_INLINE void gemm_tile(const S* CTNN_RESTRICT a, const S* CTNN_RESTRI
     for (int r = 0; r < MR; ++r) {
       const V av(a[static_cast<std::size_t>(r) * LDA + k * AK]);
 #pragma GCC unroll 8
-      for (int v = 0; v < NV; ++v) acc[r][v] = xsimd::fma(av, bv[v], acc[r][v]);
+      for (int v = 0; v < NV; ++v) acc[r][v] = simd::fma(av, bv[v], acc[r][v]);
     }
   }
 }

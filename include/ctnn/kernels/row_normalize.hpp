@@ -10,6 +10,7 @@
 #include <cmath>
 #include <cstddef>
 
+#include <ctnn/core/simd.hpp>
 #include <ctnn/kernels/gemm_microkernel.hpp>
 
 namespace ctnn::kernels {
@@ -42,12 +43,12 @@ CTNN_KERNEL_INLINE void normalize_row(const S* z, const S* gamma, const S* beta,
     std::size_t j = 0;
     for (; j + 2 * L <= nv; j += 2 * L) {
       const V d0 = V::load_unaligned(zg + j) - muv, d1 = V::load_unaligned(zg + j + L) - muv;
-      q0 = xsimd::fma(d0, d0, q0);
-      q1 = xsimd::fma(d1, d1, q1);
+      q0 = simd::fma(d0, d0, q0);
+      q1 = simd::fma(d1, d1, q1);
     }
     if (j < nv) {
       const V d0 = V::load_unaligned(zg + j) - muv;
-      q0 = xsimd::fma(d0, d0, q0);
+      q0 = simd::fma(d0, d0, q0);
     }
     S q = xsimd::hadd(q0 + q1);
     for (std::size_t t = nv; t < n; ++t) q += (zg[t] - mu) * (zg[t] - mu);

@@ -12,6 +12,7 @@
 #include <utility>
 #include <xsimd/xsimd.hpp>
 #include <ctnn/core/parallel_for.hpp>
+#include <ctnn/core/simd.hpp>
 
 namespace ctnn::optim {
 
@@ -95,7 +96,7 @@ std::array<double, K> sum_squares_impl(std::size_t lo, std::size_t hi, Term& ter
   std::array<batch, K> acc;
   acc.fill(batch(S(0)));
   auto add = [&](const std::array<batch, K>& t) {
-    for (std::size_t k = 0; k < K; ++k) acc[k] = xsimd::fma(t[k], t[k], acc[k]);
+    for (std::size_t k = 0; k < K; ++k) acc[k] = simd::fma(t[k], t[k], acc[k]);
   };
   auto drain = [&] {
     for (std::size_t k = 0; k < K; ++k) {

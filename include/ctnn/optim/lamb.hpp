@@ -16,6 +16,7 @@
 #include <string_view>
 #include <xsimd/xsimd.hpp>
 #include <ctnn/core/aligned_buffer.hpp>
+#include <ctnn/core/simd.hpp>
 #include <ctnn/graph/slot.hpp>
 #include <ctnn/optim/concepts.hpp>
 #include <ctnn/optim/fused_pass.hpp>
@@ -100,8 +101,8 @@ struct lamb {
           mm = B(b1) * mm + B(S(1) - b1) * gg;
           vv = B(b2) * vv + B(S(1) - b2) * gg * gg;
           const B u = direction(pp, mm, vv);
-          ax = xsimd::fma(pp, pp, ax);
-          au = xsimd::fma(u, u, au);
+          ax = simd::fma(pp, pp, ax);
+          au = simd::fma(u, u, au);
         }, static_cast<const S*>(p), st.m.data(), st.v.data());
         total[0] += static_cast<double>(xsimd::hadd(ax));
         total[1] += static_cast<double>(xsimd::hadd(au));
