@@ -33,21 +33,27 @@ constexpr int weight_rows(int nv) noexcept {
   return Out <= std::size_t(mx) ? int(Out) : mx;
 }
 
-/// dW (+)= rows [first, Rows) of a tile (ct: row-major, NV vectors a row) at dW's row i, columns
-/// n0.. (the last vector masked at In).
+/// dW (+)= rows [first, Rows) of a tile at dW's row i, columns n0.. (the last vector masked at
+/// In), straight from the accumulators: the store is the whole epilogue, so it unrolls with the
+/// tile (no round trip through a tile buffer, 2·Rows·NV fewer L1 accesses per tile).
 template <std::size_t In, class S, int NV, int Rows>
-CTNN_KERNEL_INLINE void weight_tile_epilogue(const S* ct, S* dw, std::size_t n0, std::size_t i, std::size_t first,
-                                             bool accumulate) {
+CTNN_KERNEL_INLINE void weight_tile_epilogue(const vec<S> (&acc)[Rows][NV], S* dw, std::size_t n0, std::size_t i,
+                                             std::size_t first, bool accumulate) {
   constexpr std::size_t L = lanes<S>;
-  // Compile-time bounds (the loop unrolls like the tile), the skipped rows tested inside.
-  for (std::size_t r = 0; r < std::size_t(Rows); ++r)
-    for (std::size_t v = 0; v < std::size_t(NV); ++v) {
-      if (r < first) continue;
-      const std::size_t col = n0 + v * L;
-      const std::size_t nv = std::min(L, In - col);
-      const std::size_t off = (i + r) * In + col;
-      const vec<S> g = vec<S>::load_aligned(ct + (r * NV + v) * L);
-      store_n(dw + off, accumulate ? load_n(dw + off, nv) + g : g, nv);
+#pragma GCC unroll 32
+  for (int r = 0; r < Rows; ++r)
+#pragma GCC unroll 8
+    for (int v = 0; v < NV; ++v) {
+      if (std::size_t(r) < first) continue;
+      const std::size_t col = n0 + std::size_t(v) * L;
+      const std::size_t off = (i + std::size_t(r)) * In + col;
+      if constexpr (In % L == 0) {
+        if (accumulate) (vec<S>::load_unaligned(dw + off) + acc[r][v]).store_unaligned(dw + off);
+        else acc[r][v].store_unaligned(dw + off);
+      } else {
+        const std::size_t nv = std::min(L, In - col);
+        store_n(dw + off, accumulate ? load_n(dw + off, nv) + acc[r][v] : acc[r][v], nv);
+      }
     }
 }
 
@@ -63,12 +69,10 @@ template <std::size_t In, std::size_t Out, class S, int MR, int NV, std::size_t 
 CTNN_KERNEL_INLINE void dense_backward_weights_panel_rows(const S* dz, std::size_t K, const S* panel,
                                                           std::size_t n0, S* dw, bool accumulate, std::size_t m0,
                                                           std::size_t m1) {
-  alignas(64) S ct[MR * NV * lanes<S>];
   auto tile = [&](std::size_t i, std::size_t first) {
     vec<S> acc[MR][NV];
     gemm_tile<S, MR, NV, 1, Out, LDB>(dz + i, panel, K, acc);
-    store_tile<S, MR, NV>(acc, ct);
-    weight_tile_epilogue<In, S, NV, MR>(ct, dw, n0, i, first, accumulate);
+    weight_tile_epilogue<In, S, NV, MR>(acc, dw, n0, i, first, accumulate);
   };
   constexpr int RT = int(Out % std::size_t(MR));
   for (std::size_t i = m0; i < m1;) {
@@ -76,8 +80,7 @@ CTNN_KERNEL_INLINE void dense_backward_weights_panel_rows(const S* dz, std::size
       if (m1 == Out && m1 - i == std::size_t(RT)) {
         vec<S> acc[RT][NV];
         gemm_tile<S, RT, NV, 1, Out, LDB>(dz + i, panel, K, acc);
-        store_tile<S, RT, NV>(acc, ct);
-        weight_tile_epilogue<In, S, NV, RT>(ct, dw, n0, i, 0, accumulate);
+        weight_tile_epilogue<In, S, NV, RT>(acc, dw, n0, i, 0, accumulate);
         return;
       }
     }
