@@ -68,6 +68,29 @@ CTNN_KERNEL_INLINE void forward_tile_epilogue(const S* ct, std::size_t i, std::s
 template <std::size_t In, std::size_t Out, class Act, class S, int MR, int NV, std::size_t NR>
 CTNN_KERNEL_INLINE void dense_forward_panel(const S* x, std::size_t r0, std::size_t r1, const S* panel,
                                             std::size_t n0, const S* b, S* y, S* z, S* tail) {
+  // Whole tiles of a full panel: the epilogue straight from the accumulators (MR·NV inlined
+  // activations; no round trip through a tile buffer: tiny_b32's step 8.4 → 8.25 µs). Short
+  // tiles and the tail panel go through gemm_panel_rows' tile buffer.
+  if (n0 + NR <= Out) {
+    constexpr std::size_t L = lanes<S>;
+    vec<S> bias[NV];
+#pragma GCC unroll 8
+    for (int v = 0; v < NV; ++v) bias[v] = vec<S>::load_unaligned(b + n0 + std::size_t(v) * L);
+    for (; r0 + MR <= r1; r0 += MR) {
+      vec<S> acc[MR][NV];
+      gemm_tile<S, MR, NV, In, 1, NR>(x + r0 * In, panel, In, acc);
+#pragma GCC unroll 32
+      for (int r = 0; r < MR; ++r)
+#pragma GCC unroll 8
+        for (int v = 0; v < NV; ++v) {
+          const std::size_t off = (r0 + std::size_t(r)) * Out + n0 + std::size_t(v) * L;
+          const vec<S> zz = acc[r][v] + bias[v];
+          if (z) zz.store_unaligned(z + off);
+          Act::forward(zz).store_unaligned(y + off);
+        }
+    }
+    if (r0 >= r1) return;
+  }
   gemm_panel_rows<S, MR, NV, In, NR>(x, panel, In, r0, r1, tail, [&](std::size_t i, const S* ct, std::size_t rows) {
     forward_tile_epilogue<Out, Act, S, NV>(ct, i, rows, n0, b, y, z);
   });
