@@ -1,4 +1,5 @@
 #include "kernel_check.hpp"
+#include <ctnn/kernels/add.hpp>
 
 using namespace kcheck;
 
@@ -36,4 +37,27 @@ TEST_CASE("activation_forward / activation_backward match the scalar references"
       check_elementwise<Act, float>(n);
       check_elementwise<Act, double>(n);
     });
+}
+
+namespace {
+
+template <class S>
+void check_add(std::size_t n) {
+  const auto a = random_vec<S>(n, 41 + n), b = random_vec<S>(n, 42 + n);
+  std::vector<S> out(n, S(7)), ref(n), in_place = a;
+  ctnn::kernels::add(a.data(), b.data(), out.data(), n);
+  ctnn::kernels::ref::add(a.data(), b.data(), ref.data(), n);
+  ctnn::kernels::add(in_place.data(), b.data(), in_place.data(), n);  // out aliasing a
+  INFO("add " << name<S>() << " n " << n);
+  CHECK(out == ref);  // one rounding per element either way: bitwise
+  CHECK(in_place == ref);
+}
+
+}  // namespace
+
+TEST_CASE("add (the residual connection) matches the scalar reference, also in place", "[kernels][elementwise]") {
+  for (std::size_t n : {0, 1, 3, 7, 15, 16, 17, 33, 100, 257}) {
+    check_add<float>(n);
+    check_add<double>(n);
+  }
 }
