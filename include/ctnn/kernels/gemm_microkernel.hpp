@@ -115,7 +115,10 @@ CTNN_KERNEL_INLINE void gemm_tile(const S* CTNN_RESTRICT a, const S* CTNN_RESTRI
 
 /// Stores an accumulator tile to a row-major MR × NV·L buffer, so the epilogue can be a plain
 /// (rolled) loop: one copy of the activation code per kernel instead of MR·NV inlined ones,
-/// for 2·MR·NV extra L1 accesses per tile of K·MR·NV fmas.
+/// for 2·MR·NV extra L1 accesses per tile of K·MR·NV fmas. Used for short and masked tiles,
+/// the input gradient and convolution; the forward's whole tiles and the weight gradient take
+/// their epilogue from the registers (dense_forward.hpp, dense_backward_weights.hpp), which
+/// measured faster at K = 32-64 (tiny_b32), where those accesses are a visible share.
 template <class S, int MR, int NV>
 CTNN_KERNEL_INLINE void store_tile(const vec<S> (&acc)[MR][NV], S* ct) noexcept {
 #pragma GCC unroll 32
