@@ -80,7 +80,8 @@ TEST_CASE("lars and lamb apply trust ratios per slot", "[optim][slots]") {
 // layer's rows are updated on the thread whose forward computed them. The rule is elementwise,
 // so the parameters and optimizer state must be bitwise those of the plain per-slot update, for
 // layers that split (784→256 and 256→256 at batch 256) and layers that do not (256→10), with
-// weight decay on weights only; and with the rows of a team step (layer_owners.team).
+// weight decay on weights only; with the rows of a team step (layer_owners.team); and with the
+// layers of a pipelined step's stages (layer_owners.stage_boundary).
 TEST_CASE("the per-slot update split by layer owners equals the plain per-slot update bitwise",
           "[optim][slots][threads]") {
   using mlp = ctnn::sequential<ctnn::input<784>, ctnn::dense<256>, ctnn::relu, ctnn::dense<256>, ctnn::relu,
@@ -115,8 +116,12 @@ TEST_CASE("the per-slot update split by layer owners equals the plain per-slot u
     CHECK(!a1.empty());
     CHECK(a1 == a2);
   };
-  // Owners from the forward's split, and from a team step's (every layer by groups of 16 rows).
-  for (const ctnn::optim::layer_owners owners : {ctnn::optim::layer_owners{256, false}, ctnn::optim::layer_owners{256, true}}) {
+  // Owners from the forward's split, from a team step's (every layer by groups of 16 rows), and
+  // from a pipelined step's (layer 0 on thread 0, layers 1 and 2 on thread 1).
+  const std::size_t second_stage = mlp_model::slots[2].offset;
+  for (const ctnn::optim::layer_owners owners :
+       {ctnn::optim::layer_owners{256, false}, ctnn::optim::layer_owners{256, true},
+        ctnn::optim::layer_owners{256, false, second_stage}}) {
     check(ctnn::optim::sgd{.lr = 0.05f, .momentum = 0.9f, .weight_decay = 0.01f}, owners);
     check(ctnn::optim::adam{.lr = 0.05f, .weight_decay = 0.01f}, owners);
   }

@@ -42,14 +42,19 @@ TEST_CASE("same seed and thread count give bitwise-identical parameters after 10
 namespace {
 
 // Every layer below the kernels' serial threshold (128×128 at batch 128: 4.2 MFLOP) and enough
-// work in all: at 2 threads the chain runs as a team step (graph/chain_node.hpp). tanh saves its
-// output and gelu its pre-activation, so both kinds of saved state are split by rows; the last
-// layer has no activation (its dy is the loss gradient as it is).
+// work in all: the chain runs as a team step (graph/chain_node.hpp), pipelined on 2 threads
+// (graph/pipeline_step.hpp), split by batch rows on 3. tanh saves its output and gelu its
+// pre-activation, so both kinds of saved state are split by rows; the last layer has no
+// activation (its dy is the loss gradient as it is).
 using team_net = ctnn::sequential<ctnn::input<128>, ctnn::dense<128>, ctnn::relu, ctnn::dense<128>, ctnn::tanh,
                                   ctnn::dense<112>, ctnn::gelu, ctnn::dense<128>, ctnn::relu, ctnn::dense<40>>;
 using team_model = ctnn::model<team_net>;
 static_assert(!team_model::root::team_step<float>(128, 1));
 static_assert(!team_model::root::team_step<float>(16, 2));  // 8 rows a thread: too few
+static_assert(team_model::root::pipelined<float>(128, 2) && !team_model::root::pipelined<float>(128, 3));
+// The stages split the GEMM work as evenly as whole layers allow: layers 0-1 (2 + 3 units of
+// 128·128 multiply-adds per row) against layers 2-4 (2.625 + 2.625 + 0.94).
+static_assert(ctnn::detail::pipeline_step<team_model::root>::split == 2);
 
 std::vector<float> train_team_net(int threads, std::size_t batch) {
   ctnn::set_num_threads(threads);
@@ -67,15 +72,29 @@ std::vector<float> train_team_net(int threads, std::size_t batch) {
 
 }  // namespace
 
-TEST_CASE("a team step gives the serial path's parameters bitwise", "[train][determinism][threads]") {
-  // 128 rows: 64 a thread; 131: 72 and 59, so every kernel also runs short row tails.
-  for (std::size_t batch : {128, 131}) {
+TEST_CASE("a pipelined team step (2 threads) gives the serial path's parameters bitwise",
+          "[train][determinism][threads]") {
+  // 128 rows: 4 blocks of 32; 131: 32, 32, 32, 35; 77 (the least work that still runs as a team
+  // step): 16, 16, 24, 21, so every kernel also runs short row tails.
+  for (std::size_t batch : {128, 131, 77}) {
     INFO("batch " << batch);
-    CHECK(team_model::root::team_step<float>(batch, 2));
+    CHECK(team_model::root::pipelined<float>(batch, 2));
     const auto serial = train_team_net(1, batch);
-    const auto team = train_team_net(2, batch);
-    REQUIRE(serial.size() == team.size());
-    CHECK(std::memcmp(serial.data(), team.data(), serial.size() * sizeof(float)) == 0);
+    const auto piped = train_team_net(2, batch);
+    REQUIRE(serial.size() == piped.size());
+    CHECK(std::memcmp(serial.data(), piped.data(), serial.size() * sizeof(float)) == 0);
   }
+  ctnn::set_num_threads(1);
+}
+
+TEST_CASE("a batch-split team step (3 threads) gives the serial path's parameters bitwise",
+          "[train][determinism][threads]") {
+  // 131 rows: 48, 48 and 35 a thread.
+  const std::size_t batch = 131;
+  CHECK(team_model::root::team_step<float>(batch, 3));
+  const auto serial = train_team_net(1, batch);
+  const auto team = train_team_net(3, batch);
+  REQUIRE(serial.size() == team.size());
+  CHECK(std::memcmp(serial.data(), team.data(), serial.size() * sizeof(float)) == 0);
   ctnn::set_num_threads(1);
 }

@@ -9,6 +9,9 @@
 #if defined(_OPENMP)
 #include <omp.h>
 #endif
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#endif
 
 namespace ctnn {
 
@@ -59,6 +62,18 @@ inline void chunk_barrier() noexcept {
 #if defined(_OPENMP)
 #pragma omp barrier
 #endif
+}
+
+/// Inside a parallel_chunks body: spins until ready() holds, ready() reading what another chunk
+/// publishes with a release store (a pipeline's progress counter). For hand-offs a few µs apart,
+/// where a barrier would make every chunk wait for the slowest.
+template <class Ready>
+void spin_until(Ready&& ready) noexcept {
+  while (!ready()) {
+#if defined(__x86_64__) || defined(__i386__)
+    _mm_pause();
+#endif
+  }
 }
 
 /// Calls body(i) for i in [begin, end), split statically over up to `threads` threads.

@@ -38,6 +38,9 @@
 // batch, and the input gradient of its batch rows. Each output is the same fma chain as in the
 // serial kernels, so the results are bitwise those of the serial path; the optimizer then
 // updates each thread's rows of W on that thread (optim/elementwise.hpp, layer_owners.team).
+// On two threads a training step runs as a two-stage pipeline instead (graph/pipeline_step.hpp:
+// each thread owns half of the layers), which keeps the weights and most activations in one
+// core's caches; the batch split above stays for evaluation and for larger teams.
 #include <algorithm>
 #include <array>
 #include <cstddef>
@@ -45,6 +48,7 @@
 #include <type_traits>
 #include <utility>
 #include <ctnn/core/parallel_for.hpp>
+#include <ctnn/graph/pipeline_step.hpp>
 #include <ctnn/graph/run_context.hpp>
 #include <ctnn/graph/slot.hpp>
 #include <ctnn/kernels/dense.hpp>
@@ -276,6 +280,29 @@ struct chain_node {
       return ((kernels::detail::dense_forward_split<S>(Nodes::in, Nodes::out, batch, threads).threads == 1) && ...);
     }
   }
+  /// Whether a team step of `batch` rows on `threads` threads trains as a two-stage pipeline
+  /// (graph/pipeline_step.hpp): on two threads.
+  template <class S>
+  static constexpr bool pipelined(std::size_t batch, int threads) noexcept {
+    if constexpr (!team_capable) {
+      return false;
+    } else if constexpr (!pipeline_step<chain_node>::capable) {
+      return false;
+    } else {
+      return threads == 2 && team_step<S>(batch, threads);
+    }
+  }
+  /// Where the optimizer's second thread starts after a pipelined step of `batch` rows on
+  /// `threads` threads (optim::layer_owners::stage_boundary): the first parameter of the second
+  /// stage; 0 when the step is not pipelined.
+  template <class S>
+  static constexpr std::size_t pipeline_stage_boundary(std::size_t batch, int threads) noexcept {
+    if constexpr (!team_capable) {
+      return 0;
+    } else {
+      return pipelined<S>(batch, threads) ? pipeline_step<chain_node>::stage_boundary : 0;
+    }
+  }
   /// Thread t's batch rows in a team step: blocks of 8.
   static std::pair<std::size_t, std::size_t> team_rows(std::size_t batch, int t, int ts) noexcept {
     const auto [lo, hi] = kernels::detail::chunk_range((batch + 7) / 8, t, ts);
@@ -402,7 +429,12 @@ struct chain_node {
                       std::size_t batch) {
     if constexpr (team_capable) {
       const int threads = ctnn::num_threads();
-      if (team_step<S>(batch, threads)) return team_forward(ctx, p, x, y, state, batch, threads);
+      if (team_step<S>(batch, threads)) {
+        if constexpr (pipeline_step<chain_node>::capable)
+          if (ctx.training() && pipelined<S>(batch, threads))
+            return pipeline_step<chain_node>::forward(ctx, p, x, y, state, batch);
+        return team_forward(ctx, p, x, y, state, batch, threads);
+      }
     }
     const bool fold = !ctx.training() && fold_batch_norm;
     [&]<std::size_t... K>(std::index_sequence<K...>) {
@@ -481,8 +513,13 @@ struct chain_node {
     if constexpr (team_capable && std::is_same_v<std::decay_t<Observer>, no_observer>) {
       // The network's own input needs no gradient (dx null): the root chain of a model.
       const int threads = ctnn::num_threads();
-      if (dx == nullptr && team_step<S>(batch, threads))
+      if (dx == nullptr && team_step<S>(batch, threads)) {
+        if constexpr (pipeline_step<chain_node>::capable)
+          if (pipelined<S>(batch, threads))
+            return pipeline_step<chain_node>::template backward<DyIsPre>(ctx, p, g, x, y, state, dy, scratch, batch,
+                                                                         accumulate);
         return team_backward<DyIsPre>(ctx, p, g, x, y, state, dy, scratch, batch, accumulate, threads);
+      }
     }
     S* mx = const_cast<S*>(x);
     S* my = const_cast<S*>(y);

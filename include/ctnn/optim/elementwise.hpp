@@ -25,6 +25,9 @@ struct layer_owners {
   /// The model ran a whole-network team step (graph/chain_node.hpp): every dense layer's rows
   /// are owned as kernels::detail::dense_team_split says.
   bool team = false;
+  /// Not 0: the model ran a pipelined step on two threads (graph/pipeline_step.hpp). The
+  /// parameters before this offset are thread 0's, the rest thread 1's.
+  std::size_t stage_boundary = 0;
 };
 }  // namespace ctnn::optim
 
@@ -72,6 +75,19 @@ void update(const O& o, S* p, const S* g, St& st, std::span<const slot_desc> slo
   using kernels::detail::dense_split;
   const int team = num_threads();
   if (team <= 1) return update(o, p, g, st, slots, eta);
+  if (owners.stage_boundary > 0 && team == 2) {
+    // Each stage's slots whole on its thread (all on thread 0 if the team forms smaller).
+    const auto c = o.begin_step(st, eta);
+    parallel_chunks(2, [&](int k, int ks) {
+      for (const slot_desc& s : slots) {
+        const int owner = ks == 2 && s.offset >= owners.stage_boundary ? 1 : 0;
+        if (owner != k) continue;
+        const S wd = decays(s, o.decay_biases) ? static_cast<S>(o.weight_decay) : S(0);
+        o.run(c, p, g, st, s.offset, s.offset + s.size(), wd);
+      }
+    });
+    return;
+  }
   auto split_of = [&](const slot_desc& s) {
     if (s.rank != 2) return dense_split{};
     return owners.team ? kernels::detail::dense_team_split(s.rows, team)

@@ -66,10 +66,13 @@ class trainer {
     if constexpr (requires { opt_.update(model_.parameters().data(), model_.gradients().data(), state_, slots, lr,
                                          optim::layer_owners{}); }) {
       bool team = false;
-      if constexpr (requires { Model::root::template team_step<scalar>(std::size_t{}, 1); })
-        team = Model::root::template team_step<scalar>(last_batch_, num_threads());
+      std::size_t stage_boundary = 0;
+      if constexpr (requires { Model::root::template team_step<scalar>(std::size_t{}, 1); }) {
+        stage_boundary = Model::root::template pipeline_stage_boundary<scalar>(last_batch_, num_threads());
+        team = stage_boundary == 0 && Model::root::template team_step<scalar>(last_batch_, num_threads());
+      }
       opt_.update(model_.parameters().data(), model_.gradients().data(), state_, slots, lr,
-                  optim::layer_owners{last_batch_, team});
+                  optim::layer_owners{last_batch_, team, stage_boundary});
     }
     else if constexpr (SlotOptimizer<Opt>)
       opt_.update(model_.parameters().data(), model_.gradients().data(), state_, slots, lr);
