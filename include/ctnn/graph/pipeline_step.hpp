@@ -14,10 +14,10 @@
 // Why: every weight, its gradient and optimizer state, and every activation except those at the
 // stage boundary stay in one core's caches. The batch-split team step moves, per layer, half of
 // W (the other core's update wrote it) and half of x and dz (for the weight gradient) between
-// the cores. Measured on the 2-core VM, 32 × 128-wide ReLU layers at batch 128, per step:
-// - slow state (cache-line round trip 550-660 ns): team step 1,810-1,840 µs, pipeline
-//   1,290-1,360 µs;
-// - fast state (150 ns): both about 1,210 µs.
+// the cores. Measured on the 2-core VM (bench/README.md), deep_b128 (32 × 128-wide ReLU layers at
+// batch 128) per step, batch split → pipeline:
+// - slow state (cache-line round trip 490-540 ns): 1,720-1,930 → 1,280-1,340 µs;
+// - fast state (140-180 ns): 1,290-1,300 → 1,340-1,390 µs, the batch split ahead.
 // What the pipeline pays instead is its fill and drain: each stage waits about one block of the
 // other stage's work per pass.
 //
@@ -44,9 +44,10 @@ struct pipeline_step {
   template <std::size_t K>
   using child = typename Chain::template child<K>;
 
-  /// Row blocks per pass. Measured (32 × 128 at batch 128): 4 blocks 1,210-1,270 µs a step; 2
-  /// blocks 1,400-1,440 µs (a longer fill and drain); 8 blocks of 16 rows 1,250-1,360 µs (the
-  /// GEMMs run less efficiently on so few rows).
+  /// Row blocks per pass. Measured in a standalone prototype of this step (32 × 128 at batch 128,
+  /// bench/README.md): 4 blocks 1,210-1,270 µs a step; 2 blocks 1,400-1,440 µs (a longer fill and
+  /// drain); 8 blocks of 16 rows 1,250-1,360 µs (the GEMMs run less efficiently on so few rows).
+  /// Shorter first and last blocks, or different splits for the two passes, measured slower.
   static constexpr std::size_t micro_batches = 4;
 
   /// Every layer's forward takes pre-packed weights (kernels::dense_forward_packing: Out ≥ 4).

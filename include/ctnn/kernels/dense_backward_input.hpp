@@ -39,6 +39,31 @@ CTNN_KERNEL_INLINE void dense_backward_input_panel(const S* dz, std::size_t r0, 
   });
 }
 
+/// Weight panel p of W (Out×In) packed into `dst` (a copy of NR columns, k-major): out of line
+/// and shared, as pack_forward_panel.
+template <std::size_t In, std::size_t Out, class S>
+[[gnu::noinline]] void pack_backward_panel(const S* w, std::size_t p, S* dst) {
+  using blk = nblocking<S, In>;
+  const std::size_t n0 = p * blk::NR;
+  if (p < blk::full_panels) pack_rows<S, blk::NR>(w + n0, In, Out, blk::NR, dst);
+  else if constexpr (blk::NVt > 0) pack_rows<S, blk::NRt>(w + n0, In, Out, blk::tail_cols, dst);
+}
+
+/// Rows [r0, r1) of weight panel p (packed at `panel`): the one out-of-line copy per layer shape
+/// and PrevAct, shared by dense_backward_input and the pre-packed callers (as
+/// dense_forward_panel_rows).
+template <std::size_t In, std::size_t Out, class PrevAct, class S>
+[[gnu::noinline]] void dense_backward_input_panel_rows(const S* dz, std::size_t r0, std::size_t r1, const S* panel,
+                                                       std::size_t p, const S* saved, S* dx, S* tail) {
+  using blk = nblocking<S, In>;
+  if (p < blk::full_panels)
+    dense_backward_input_panel<In, Out, PrevAct, S, blk::MR, blk::NV, blk::NR>(dz, r0, r1, panel, p * blk::NR, saved,
+                                                                               dx, tail);
+  else if constexpr (blk::NVt > 0)
+    dense_backward_input_panel<In, Out, PrevAct, S, blk::MRt, blk::NVt, blk::NRt>(dz, r0, r1, panel, p * blk::NR,
+                                                                                  saved, dx, tail);
+}
+
 }  // namespace detail
 
 /// Pre-packed weights for repeated input-gradient GEMMs with the same W (see
@@ -51,24 +76,13 @@ struct dense_backward_input_packing {
   static constexpr std::size_t tail_size = std::size_t(std::max(blk::MR, blk::MRt)) * Out;
 
   static void pack(const S* w, S* packed) {
-    for (std::size_t p = 0; p < blk::panels; ++p) {
-      const std::size_t n0 = p * blk::NR;
-      if (p < blk::full_panels) detail::pack_rows<S, blk::NR>(w + n0, In, Out, blk::NR, packed + p * panel_stride);
-      else if constexpr (blk::NVt > 0)
-        detail::pack_rows<S, blk::NRt>(w + n0, In, Out, blk::tail_cols, packed + p * panel_stride);
-    }
+    for (std::size_t p = 0; p < blk::panels; ++p) detail::pack_backward_panel<In, Out>(w, p, packed + p * panel_stride);
   }
   template <class PrevAct>
   static void backward(const S* dz, std::size_t rows, const S* packed, const S* saved, S* dx, S* tail) {
-    for (std::size_t p = 0; p < blk::panels; ++p) {
-      const std::size_t n0 = p * blk::NR;
-      if (p < blk::full_panels)
-        detail::dense_backward_input_panel<In, Out, PrevAct, S, blk::MR, blk::NV, blk::NR>(
-            dz, 0, rows, packed + p * panel_stride, n0, saved, dx, tail);
-      else if constexpr (blk::NVt > 0)
-        detail::dense_backward_input_panel<In, Out, PrevAct, S, blk::MRt, blk::NVt, blk::NRt>(
-            dz, 0, rows, packed + p * panel_stride, n0, saved, dx, tail);
-    }
+    for (std::size_t p = 0; p < blk::panels; ++p)
+      detail::dense_backward_input_panel_rows<In, Out, PrevAct>(dz, 0, rows, packed + p * panel_stride, p, saved, dx,
+                                                                tail);
   }
 };
 
@@ -98,14 +112,8 @@ void dense_backward_input(const S* dz, std::size_t batch, const S* w, const S* s
     S* panel = ws.buffer<S>(c);
     S* tail = panel + panel_elems;
     for (std::size_t p = p0; p < p1; ++p) {
-      const std::size_t n0 = p * blk::NR;
-      if (p < blk::full_panels) {
-        pack_rows<S, blk::NR>(w + n0, In, Out, blk::NR, panel);
-        dense_backward_input_panel<In, Out, PrevAct, S, blk::MR, blk::NV, blk::NR>(dz, r0, r1, panel, n0, saved, dx, tail);
-      } else if constexpr (blk::NVt > 0) {
-        pack_rows<S, blk::NRt>(w + n0, In, Out, blk::tail_cols, panel);
-        dense_backward_input_panel<In, Out, PrevAct, S, blk::MRt, blk::NVt, blk::NRt>(dz, r0, r1, panel, n0, saved, dx, tail);
-      }
+      pack_backward_panel<In, Out>(w, p, panel);
+      dense_backward_input_panel_rows<In, Out, PrevAct>(dz, r0, r1, panel, p, saved, dx, tail);
     }
   });
 }

@@ -96,6 +96,32 @@ CTNN_KERNEL_INLINE void dense_forward_panel(const S* x, std::size_t r0, std::siz
   });
 }
 
+/// Weight panel p of W (Out×In) packed transposed into `dst`: the one out-of-line copy of the
+/// transposing pack per layer shape, shared by dense_forward and dense_forward_packing (as
+/// dense_forward_panel_rows below, for the same reason).
+template <std::size_t In, std::size_t Out, class S>
+[[gnu::noinline]] void pack_forward_panel(const S* w, std::size_t p, S* dst) {
+  using blk = nblocking<S, Out>;
+  const std::size_t n0 = p * blk::NR;
+  if (p < blk::full_panels) pack_transposed<S, blk::NR>(w + n0 * In, In, In, blk::NR, dst);
+  else if constexpr (blk::NVt > 0) pack_transposed<S, blk::NRt>(w + n0 * In, In, In, blk::tail_cols, dst);
+}
+
+/// Rows [r0, r1) of weight panel p (packed at `panel`): the one out-of-line copy of the panel
+/// kernels per layer shape and activation, which every caller shares (dense_forward, the
+/// pre-packed forward of convolution and of the pipelined team step). Each caller inlining its
+/// own copy cost the pipelined step +28 % compile time and +0.9 MB of code on 50 distinct layer
+/// widths (bench/compile/deep50_distinct.cpp).
+template <std::size_t In, std::size_t Out, class Act, class S>
+[[gnu::noinline]] void dense_forward_panel_rows(const S* x, std::size_t r0, std::size_t r1, const S* panel,
+                                                std::size_t p, const S* b, S* y, S* z, S* tail) {
+  using blk = nblocking<S, Out>;
+  if (p < blk::full_panels)
+    dense_forward_panel<In, Out, Act, S, blk::MR, blk::NV, blk::NR>(x, r0, r1, panel, p * blk::NR, b, y, z, tail);
+  else if constexpr (blk::NVt > 0)
+    dense_forward_panel<In, Out, Act, S, blk::MRt, blk::NVt, blk::NRt>(x, r0, r1, panel, p * blk::NR, b, y, z, tail);
+}
+
 }  // namespace detail
 
 /// Pre-packed weights, for callers that run the forward GEMM many times with the same W over
@@ -113,12 +139,7 @@ struct dense_forward_packing {
   static void pack(const S* w, S* packed) { pack_panels(w, packed, 0, blk::panels); }
   /// Panels [p0, p1) only (threads packing disjoint panels of one buffer).
   static void pack_panels(const S* w, S* packed, std::size_t p0, std::size_t p1) {
-    for (std::size_t p = p0; p < p1; ++p) {
-      const std::size_t n0 = p * blk::NR;
-      if (p < blk::full_panels) detail::pack_transposed<S, blk::NR>(w + n0 * In, In, In, blk::NR, packed + p * panel_stride);
-      else if constexpr (blk::NVt > 0)
-        detail::pack_transposed<S, blk::NRt>(w + n0 * In, In, In, blk::tail_cols, packed + p * panel_stride);
-    }
+    for (std::size_t p = p0; p < p1; ++p) detail::pack_forward_panel<In, Out>(w, p, packed + p * panel_stride);
   }
   /// y = Act(x·Wᵀ + b) for `rows` rows (serial), W given packed.
   template <class Act>
@@ -129,15 +150,8 @@ struct dense_forward_packing {
   template <class Act>
   static void forward_panels(const S* x, std::size_t rows, const S* packed, const S* b, S* y, S* z, S* tail,
                              std::size_t p0, std::size_t p1) {
-    for (std::size_t p = p0; p < p1; ++p) {
-      const std::size_t n0 = p * blk::NR;
-      if (p < blk::full_panels)
-        detail::dense_forward_panel<In, Out, Act, S, blk::MR, blk::NV, blk::NR>(x, 0, rows, packed + p * panel_stride,
-                                                                                 n0, b, y, z, tail);
-      else if constexpr (blk::NVt > 0)
-        detail::dense_forward_panel<In, Out, Act, S, blk::MRt, blk::NVt, blk::NRt>(x, 0, rows, packed + p * panel_stride,
-                                                                                    n0, b, y, z, tail);
-    }
+    for (std::size_t p = p0; p < p1; ++p)
+      detail::dense_forward_panel_rows<In, Out, Act>(x, 0, rows, packed + p * panel_stride, p, b, y, z, tail);
   }
 };
 
@@ -179,14 +193,8 @@ void dense_forward(const S* x, std::size_t batch, const S* w, const S* b, S* y, 
       S* panel = ws.buffer<S>(c);
       S* tail = panel + panel_elems;
       for (std::size_t p = p0; p < p1; ++p) {
-        const std::size_t n0 = p * blk::NR;
-        if (p < blk::full_panels) {
-          pack_transposed<S, blk::NR>(w + n0 * In, In, In, blk::NR, panel);
-          dense_forward_panel<In, Out, Act, S, blk::MR, blk::NV, blk::NR>(x, r0, r1, panel, n0, b, y, z, tail);
-        } else if constexpr (blk::NVt > 0) {
-          pack_transposed<S, blk::NRt>(w + n0 * In, In, In, blk::tail_cols, panel);
-          dense_forward_panel<In, Out, Act, S, blk::MRt, blk::NVt, blk::NRt>(x, r0, r1, panel, n0, b, y, z, tail);
-        }
+        pack_forward_panel<In, Out>(w, p, panel);
+        dense_forward_panel_rows<In, Out, Act>(x, r0, r1, panel, p, b, y, z, tail);
       }
     });
   }
