@@ -5,6 +5,7 @@
 // Without OpenMP (the exported target adds no -fopenmp) everything runs serially.
 #include <cstddef>
 #include <algorithm>
+#include <thread>
 #include <utility>
 #if defined(_OPENMP)
 #include <omp.h>
@@ -64,15 +65,22 @@ inline void chunk_barrier() noexcept {
 #endif
 }
 
-/// Inside a parallel_chunks body: spins until ready() holds, ready() reading what another chunk
-/// publishes with a release store (a pipeline's progress counter). For hand-offs a few µs apart,
-/// where a barrier would make every chunk wait for the slowest.
+/// Inside a parallel_chunks body: waits until ready() holds, ready() reading what another chunk
+/// publishes with a release store (a pipeline's progress counter). It spins (pause) for about
+/// 2,048 checks, some tens of µs, as long as a hand-off takes when every thread has a core of its
+/// own; then it yields the core at every check, so that a producer sharing the core (more
+/// threads than free cores) can run: spinning alone made a pipelined 2-thread step on one core
+/// 3× slower than the barrier-based team step (8.0 against 2.5 ms).
 template <class Ready>
 void spin_until(Ready&& ready) noexcept {
-  while (!ready()) {
+  for (int checks = 0; !ready(); ++checks) {
+    if (checks < 2048) {
 #if defined(__x86_64__) || defined(__i386__)
-    _mm_pause();
+      _mm_pause();
 #endif
+    } else {
+      std::this_thread::yield();
+    }
   }
 }
 
