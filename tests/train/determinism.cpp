@@ -72,29 +72,23 @@ std::vector<float> train_team_net(int threads, std::size_t batch) {
 
 }  // namespace
 
-TEST_CASE("a pipelined team step (2 threads) gives the serial path's parameters bitwise",
+TEST_CASE("a team step gives the serial path's parameters bitwise, pipelined or split by batch rows",
           "[train][determinism][threads]") {
-  // 128 rows: 4 blocks of 32; 131: 32, 32, 32, 35; 77 (the least work that still runs as a team
-  // step): 16, 16, 24, 21, so every kernel also runs short row tails.
-  for (std::size_t batch : {128, 131, 77}) {
-    INFO("batch " << batch);
-    CHECK(team_model::root::pipelined<float>(batch, 2));
-    const auto serial = train_team_net(1, batch);
-    const auto piped = train_team_net(2, batch);
-    REQUIRE(serial.size() == piped.size());
-    CHECK(std::memcmp(serial.data(), piped.data(), serial.size() * sizeof(float)) == 0);
+  // 2 threads, pipelined (graph/pipeline_step.hpp): 128 rows in 4 blocks of 32; 131 in 32, 32,
+  // 32, 35; 77 (the least work that still runs as a team step) in 16, 16, 24, 21, so every kernel
+  // also runs short row tails. 3 threads, split by batch rows: 131 rows as 48, 48 and 35.
+  struct run {
+    int threads;
+    std::size_t batch;
+  };
+  for (const run r : {run{2, 128}, run{2, 131}, run{2, 77}, run{3, 131}}) {
+    INFO("threads " << r.threads << ", batch " << r.batch);
+    CHECK(team_model::root::team_step<float>(r.batch, r.threads));
+    CHECK(team_model::root::pipelined<float>(r.batch, r.threads) == (r.threads == 2));
+    const auto serial = train_team_net(1, r.batch);
+    const auto team = train_team_net(r.threads, r.batch);
+    REQUIRE(serial.size() == team.size());
+    CHECK(std::memcmp(serial.data(), team.data(), serial.size() * sizeof(float)) == 0);
   }
-  ctnn::set_num_threads(1);
-}
-
-TEST_CASE("a batch-split team step (3 threads) gives the serial path's parameters bitwise",
-          "[train][determinism][threads]") {
-  // 131 rows: 48, 48 and 35 a thread.
-  const std::size_t batch = 131;
-  CHECK(team_model::root::team_step<float>(batch, 3));
-  const auto serial = train_team_net(1, batch);
-  const auto team = train_team_net(3, batch);
-  REQUIRE(serial.size() == team.size());
-  CHECK(std::memcmp(serial.data(), team.data(), serial.size() * sizeof(float)) == 0);
   ctnn::set_num_threads(1);
 }
