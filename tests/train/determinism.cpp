@@ -56,18 +56,24 @@ static_assert(team_model::root::pipelined<float>(128, 2) && !team_model::root::p
 // 128·128 multiply-adds per row) against layers 2-4 (2.625 + 2.625 + 0.94).
 static_assert(ctnn::detail::pipeline_step<team_model::root>::split == 2);
 
-std::vector<float> train_team_net(int threads, std::size_t batch) {
+template <class S>
+std::vector<S> train_team_net(int threads, std::size_t batch) {
   ctnn::set_num_threads(threads);
-  team_model m{ctnn::seed{4}};
+  ctnn::model<team_net, S> m{ctnn::seed{4}};
   ctnn::trainer tr{m, ctnn::loss::mse{}, ctnn::optim::sgd{.lr = 0.01f, .momentum = 0.9f}};
   ctnn::rng g(21);
-  std::vector<float> x(batch * 128), y(batch * 40);
+  std::vector<S> x(batch * 128), y(batch * 40);
   for (int step = 0; step < 20; ++step) {
-    for (auto& v : x) v = static_cast<float>(g.normal());
-    for (auto& v : y) v = static_cast<float>(g.normal());
+    for (auto& v : x) v = static_cast<S>(g.normal());
+    for (auto& v : y) v = static_cast<S>(g.normal());
     tr.step(x.data(), y.data(), batch);
   }
   return {m.parameters().begin(), m.parameters().end()};
+}
+
+template <class S>
+bool same_bits(const std::vector<S>& a, const std::vector<S>& b) {
+  return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(S)) == 0;
 }
 
 }  // namespace
@@ -85,10 +91,10 @@ TEST_CASE("a team step gives the serial path's parameters bitwise, pipelined or 
     INFO("threads " << r.threads << ", batch " << r.batch);
     CHECK(team_model::root::team_step<float>(r.batch, r.threads));
     CHECK(team_model::root::pipelined<float>(r.batch, r.threads) == (r.threads == 2));
-    const auto serial = train_team_net(1, r.batch);
-    const auto team = train_team_net(r.threads, r.batch);
-    REQUIRE(serial.size() == team.size());
-    CHECK(std::memcmp(serial.data(), team.data(), serial.size() * sizeof(float)) == 0);
+    CHECK(same_bits(train_team_net<float>(1, r.batch), train_team_net<float>(r.threads, r.batch)));
   }
+  // The double kernels of the pipeline too.
+  CHECK(team_model::root::pipelined<double>(128, 2));
+  CHECK(same_bits(train_team_net<double>(1, 128), train_team_net<double>(2, 128)));
   ctnn::set_num_threads(1);
 }
