@@ -81,7 +81,7 @@ bool same_bits(const std::vector<S>& a, const std::vector<S>& b) {
 TEST_CASE("a team step gives the serial path's parameters bitwise, pipelined or split by batch rows",
           "[train][determinism][threads]") {
   // 2 threads, pipelined (graph/pipeline_step.hpp): 128 rows in 4 blocks of 32; 131 in 32, 32,
-  // 32, 35; 77 (the least work that still runs as a team step) in 16, 16, 24, 21, so every kernel
+  // 32, 35; 77 (76 is the least work that still runs as a team step) in 16, 16, 24, 21, so every kernel
   // also runs short row tails. 3 threads, split by batch rows: 131 rows as 48, 48 and 35.
   struct run {
     int threads;

@@ -281,7 +281,7 @@ struct chain_node {
     }
   }
   /// Whether a team step of `batch` rows on `threads` threads trains as a two-stage pipeline
-  /// (graph/pipeline_step.hpp): on two threads.
+  /// (graph/pipeline_step.hpp): on two threads, when every layer has at least 4 outputs.
   template <class S>
   static constexpr bool pipelined(std::size_t batch, int threads) noexcept {
     if constexpr (!team_capable) {

@@ -1,6 +1,9 @@
 #pragma once
 // pipeline_step<Chain>: the team step of a chain of plain dense layers (graph/chain_node.hpp) on
-// two threads, run as a two-stage pipeline.
+// two threads, run as a two-stage pipeline. Only where it pays: a training forward, and the
+// backward of a chain whose input needs no gradient (the model's root chain), with every layer's
+// Out ≥ 4 (a regression head keeps the batch split). A chain nested in a residual block trains
+// its forward this way and its backward serially; the results are the same either way.
 //
 // Thread 0 owns layers [0, split), thread 1 layers [split, n). The batch is cut into
 // micro_batches blocks of rows. Forward: stage 0 runs block m through its layers and publishes
@@ -12,12 +15,13 @@
 // Each stage packs its layers' weights once per pass, into its own workspace.
 //
 // Why: every weight, its gradient and optimizer state, and every activation except those at the
-// stage boundary stay in one core's caches. The batch-split team step moves, per layer, half of
+// stage boundary (and the chain's output and its gradient, which the loss reads and writes on
+// thread 0) stay in one core's caches. The batch-split team step moves, per layer, half of
 // W (the other core's update wrote it) and half of x and dz (for the weight gradient) between
 // the cores. Measured on the 2-core VM (bench/README.md), deep_b128 (32 × 128-wide ReLU layers at
 // batch 128) per step, batch split → pipeline:
 // - slow state (cache-line round trip 490-540 ns): 1,720-1,930 → 1,280-1,340 µs;
-// - fast state (140-180 ns): 1,290-1,300 → 1,340-1,390 µs, the batch split ahead.
+// - fast state (140-180 ns): 1,290-1,300 → 1,340-1,390 µs, the batch split 3-8 % ahead.
 // What the pipeline pays instead is its fill and drain: each stage waits about one block of the
 // other stage's work per pass.
 //
@@ -239,9 +243,9 @@ struct pipeline_step {
           done[s].blocks.store(m + 1, std::memory_order_release);
         }
       };
-      if (ts == 2) {
+      if (ts == 2 && chunks_run_concurrently) {
         run(std::size_t(t));
-      } else {  // a smaller team than asked for: one thread runs both stages in turn
+      } else if (t == 0) {  // a smaller team than asked for: one thread runs both stages in turn
         run(0);
         run(1);
       }
@@ -288,9 +292,9 @@ struct pipeline_step {
         for (std::size_t k = k1; k-- > k0;)
           weights_table<S>[k](grad_of_output(k), input_of(k), batch, g + Chain::param_offset[k], accumulate, panel);
       };
-      if (ts == 2) {
+      if (ts == 2 && chunks_run_concurrently) {
         run(std::size_t(t));
-      } else {
+      } else if (t == 0) {
         run(1);
         run(0);
       }
