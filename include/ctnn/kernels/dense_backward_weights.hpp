@@ -1,6 +1,8 @@
 #pragma once
 // dense_backward_weights: dW = dzᵀ·x (Out×In), db = column sums of dz (Out);
-// accumulate = false overwrites dW/db, true adds to them.
+// accumulate = false overwrites dW/db, true adds to them. dense_backward_weights_rows also
+// resumes: its sums continue the chains whose partial sums dW/db hold (a batch in row blocks,
+// ascending, gives the bits of one call over the whole batch).
 //
 // GEMM view: M = Out, N = In, K = batch. A = dzᵀ, read straight from dz (A(o, k) = dz[k·Out + o]:
 // the MR broadcasts of one k are contiguous), B = x packed panel by panel, or read in place when
@@ -57,6 +59,24 @@ CTNN_KERNEL_INLINE void weight_tile_epilogue(const vec<S> (&acc)[Rows][NV], S* d
     }
 }
 
+/// The accumulators of a tile at dW's row i, columns n0..: zero, or (resume) the partial sums dW
+/// holds, so the tile's chains continue where the last row block left them.
+template <std::size_t In, class S, int NV, int Rows>
+CTNN_KERNEL_INLINE void weight_tile_start(vec<S> (&acc)[Rows][NV], const S* dw, std::size_t n0, std::size_t i,
+                                          bool resume) {
+  constexpr std::size_t L = lanes<S>;
+#pragma GCC unroll 32
+  for (int r = 0; r < Rows; ++r)
+#pragma GCC unroll 8
+    for (int v = 0; v < NV; ++v) {
+      const std::size_t col = n0 + std::size_t(v) * L;
+      const std::size_t off = (i + std::size_t(r)) * In + col;
+      if (!resume) acc[r][v] = vec<S>(S(0));
+      else if constexpr (In % L == 0) acc[r][v] = vec<S>::load_unaligned(dw + off);
+      else acc[r][v] = load_n(dw + off, std::min(L, In - col));
+    }
+}
+
 /// Rows [m0, m1) of one panel of dW's columns (all of Out, or one thread's rows; m1 ≥ MR). B
 /// rows are LDB apart: NR in a packed panel, In when read in place. MR-row tiles; the Out mod MR
 /// rows at the end of Out form one compile-time tail tile; any other remainder (a thread's rows
@@ -64,23 +84,28 @@ CTNN_KERNEL_INLINE void weight_tile_epilogue(const vec<S> (&acc)[Rows][NV], S* d
 /// only the new rows are stored (an element's fma chain does not depend on its tile, so
 /// recomputed rows are the same bits). One function for both, each tile shape expanded at one
 /// call site: a whole-Out variant beside the row-range one cost 20-40 % more compile time on 50
-/// distinct layer widths (bench/compile).
+/// distinct layer widths (bench/compile). resume: the tiles' chains continue from dW (see
+/// weight_tile_start; an overlapping tile's recomputed rows read rows already stored, but are
+/// not stored again), and the store overwrites.
 template <std::size_t In, std::size_t Out, class S, int MR, int NV, std::size_t NR, std::size_t LDB = NR>
 CTNN_KERNEL_INLINE void dense_backward_weights_panel_rows(const S* dz, std::size_t K, const S* panel,
                                                           std::size_t n0, S* dw, bool accumulate, std::size_t m0,
-                                                          std::size_t m1) {
+                                                          std::size_t m1, bool resume) {
+  const bool add = accumulate && !resume;
   auto tile = [&](std::size_t i, std::size_t first) {
     vec<S> acc[MR][NV];
-    gemm_tile<S, MR, NV, 1, Out, LDB>(dz + i, panel, K, acc);
-    weight_tile_epilogue<In, S, NV, MR>(acc, dw, n0, i, first, accumulate);
+    weight_tile_start<In, S, NV, MR>(acc, dw, n0, i, resume);
+    gemm_tile<S, MR, NV, 1, Out, LDB, true>(dz + i, panel, K, acc);
+    weight_tile_epilogue<In, S, NV, MR>(acc, dw, n0, i, first, add);
   };
   constexpr int RT = int(Out % std::size_t(MR));
   for (std::size_t i = m0; i < m1;) {
     if constexpr (RT > 0) {
       if (m1 == Out && m1 - i == std::size_t(RT)) {
         vec<S> acc[RT][NV];
-        gemm_tile<S, RT, NV, 1, Out, LDB>(dz + i, panel, K, acc);
-        weight_tile_epilogue<In, S, NV, RT>(acc, dw, n0, i, 0, accumulate);
+        weight_tile_start<In, S, NV, RT>(acc, dw, n0, i, resume);
+        gemm_tile<S, RT, NV, 1, Out, LDB, true>(dz + i, panel, K, acc);
+        weight_tile_epilogue<In, S, NV, RT>(acc, dw, n0, i, 0, add);
         return;
       }
     }
@@ -107,17 +132,21 @@ constexpr bool in_place_panels() {
 }
 
 /// db (+)= Σ_k dz[k, ·] over outputs [lo, hi) (all by default), vectorized over them, k in order.
+/// resume: the sums continue from db (the partial sums of the rows before) and overwrite it.
 template <std::size_t Out, class S>
-void bias_gradient(const S* dz, std::size_t batch, S* db, bool accumulate, std::size_t lo = 0, std::size_t hi = Out) {
+void bias_gradient(const S* dz, std::size_t batch, S* db, bool accumulate, std::size_t lo = 0, std::size_t hi = Out,
+                   bool resume = false) {
   using V = vec<S>;
   constexpr std::size_t L = lanes<S>;
   constexpr std::size_t G = 4 * L;  // 4 independent vectors per pass
+  if (resume) accumulate = false;
   for (std::size_t o0 = lo; o0 < hi; o0 += G) {
     V acc[4] = {V(S(0)), V(S(0)), V(S(0)), V(S(0))};
     std::size_t n[4];
     for (std::size_t u = 0; u < 4; ++u) {
       const std::size_t c = o0 + u * L;
       n[u] = c < hi ? std::min(L, hi - c) : 0;
+      if (resume && n[u]) acc[u] = load_n(db + c, n[u]);
     }
     for (std::size_t k = 0; k < batch; ++k)
 #pragma GCC unroll 4
@@ -147,7 +176,8 @@ namespace detail {
 /// Panels [p0, p1) of dW's columns, rows [m0, m1): x read in place or packed into `panel`.
 template <std::size_t In, std::size_t Out, class S>
 void weights_panels(const S* dz, const S* x, std::size_t batch, S* dw, bool accumulate, std::size_t m0,
-                    std::size_t m1, std::size_t p0, std::size_t p1, [[maybe_unused]] bool in_place, S* panel) {
+                    std::size_t m1, std::size_t p0, std::size_t p1, [[maybe_unused]] bool in_place, S* panel,
+                    bool resume = false) {
   using blk = nblocking<S, In>;
   constexpr int MR = weight_rows<Out>(blk::NV);
   [[maybe_unused]] constexpr int MRt = weight_rows<Out>(blk::NVt > 0 ? blk::NVt : 1);
@@ -156,10 +186,10 @@ void weights_panels(const S* dz, const S* x, std::size_t batch, S* dw, bool accu
     if constexpr (in_place_panels<S, In>()) {
       if (in_place)
         return dense_backward_weights_panel_rows<In, Out, S, R, V, N, In>(dz, batch, x + n0, n0, dw, accumulate, m0,
-                                                                          m1);
+                                                                          m1, resume);
     }
     pack_rows<S, N>(x + n0, In, batch, cols, panel);
-    dense_backward_weights_panel_rows<In, Out, S, R, V, N>(dz, batch, panel, n0, dw, accumulate, m0, m1);
+    dense_backward_weights_panel_rows<In, Out, S, R, V, N>(dz, batch, panel, n0, dw, accumulate, m0, m1, resume);
   };
   for (std::size_t p = p0; p < p1; ++p) {
     if (p < blk::full_panels) one_panel.template operator()<MR, blk::NV, blk::NR>(p * blk::NR, blk::NR);
@@ -168,14 +198,17 @@ void weights_panels(const S* dz, const S* x, std::size_t batch, S* dw, bool accu
 }
 }  // namespace detail
 
+/// resume: dz and x are a block of rows that follows the rows whose partial sums dW and db hold;
+/// the sums continue (accumulate is then ignored). Blocks in ascending order give the bits of one
+/// call over all their rows (the pipelined team step, graph/pipeline_step.hpp).
 template <std::size_t In, std::size_t Out, class S>
 void dense_backward_weights_rows(const S* dz, const S* x, std::size_t batch, S* dw, S* db, bool accumulate,
-                                 std::size_t m0, std::size_t m1, S* panel) {
+                                 std::size_t m0, std::size_t m1, S* panel, bool resume = false) {
   if (m0 >= m1) return;
   const bool in_place = detail::in_place_panels<S, In>() && reinterpret_cast<std::uintptr_t>(x) % 64 == 0;
   detail::weights_panels<In, Out>(dz, x, batch, dw, accumulate, m0, m1, 0, detail::nblocking<S, In>::panels, in_place,
-                                  panel);
-  if (db) detail::bias_gradient<Out>(dz, batch, db, accumulate, m0, m1);
+                                  panel, resume);
+  if (db) detail::bias_gradient<Out>(dz, batch, db, accumulate, m0, m1, resume);
 }
 
 /// OwnerRows: when the layer's forward splits by panels of output features (dense_forward_split),
