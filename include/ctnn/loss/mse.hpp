@@ -15,7 +15,7 @@ struct mse {
   template <class S>
   static S value_and_grad(const S* y, const S* t, std::size_t batch, std::size_t width, S* dy) {
     const std::size_t n = batch * width;
-    const S scale = S(2) / static_cast<S>(n);
+    const S scale = gradient_scale<S>(batch, width);
     double total = 0;  // in double: a float sum over a large batch loses digits
     for (std::size_t i = 0; i < n; ++i) {
       const S d = y[i] - t[i];
@@ -23,6 +23,20 @@ struct mse {
       if (dy) dy[i] = scale * d;
     }
     return static_cast<S>(total / static_cast<double>(n));
+  }
+
+  /// Rows [r0, r1) of the batch's ∂L/∂y, the bits value_and_grad writes there (a pipelined step
+  /// takes the gradient block by block, graph/pipeline_step.hpp).
+  template <class S>
+  static void gradient_rows(const S* y, const S* t, std::size_t batch, std::size_t width, std::size_t r0,
+                            std::size_t r1, S* dy) {
+    const S scale = gradient_scale<S>(batch, width);
+    for (std::size_t i = r0 * width; i < r1 * width; ++i) dy[i] = scale * (y[i] - t[i]);
+  }
+
+  template <class S>
+  static S gradient_scale(std::size_t batch, std::size_t width) {
+    return S(2) / static_cast<S>(batch * width);
   }
 
   template <class S>

@@ -20,23 +20,35 @@ struct softmax_cross_entropy {
                           S* dz) {
     double total = 0;
     const S inv_batch = S(1) / static_cast<S>(batch);
-    for (std::size_t i = 0; i < batch; ++i) {
-      const S* zi = z + i * classes;
-      S m = zi[0];
-      for (std::size_t j = 1; j < classes; ++j) m = std::max(m, zi[j]);
-      S sum = 0;
-      if (dz) {
-        S* di = dz + i * classes;
-        for (std::size_t j = 0; j < classes; ++j) sum += (di[j] = std::exp(zi[j] - m));
-        const S scale = inv_batch / sum;
-        for (std::size_t j = 0; j < classes; ++j) di[j] *= scale;
-        di[t[i]] -= inv_batch;
-      } else {
-        for (std::size_t j = 0; j < classes; ++j) sum += std::exp(zi[j] - m);
-      }
-      total += static_cast<double>(std::log(sum) + m - zi[t[i]]);
-    }
+    for (std::size_t i = 0; i < batch; ++i)
+      total += static_cast<double>(row(z + i * classes, t[i], classes, inv_batch, dz ? dz + i * classes : nullptr));
     return static_cast<S>(total / static_cast<double>(batch));
+  }
+
+  /// Rows [r0, r1) of the batch's ∂L/∂z, the bits value_and_grad writes there (a pipelined step
+  /// takes the gradient block by block, graph/pipeline_step.hpp).
+  template <class S>
+  static void gradient_rows(const S* z, const std::int32_t* t, std::size_t batch, std::size_t classes,
+                            std::size_t r0, std::size_t r1, S* dz) {
+    const S inv_batch = S(1) / static_cast<S>(batch);
+    for (std::size_t i = r0; i < r1; ++i) row(z + i * classes, t[i], classes, inv_batch, dz + i * classes);
+  }
+
+  /// One sample's log Σ_j e^{z_j} − z_label; its gradient row into dz when not null.
+  template <class S>
+  static S row(const S* zi, std::int32_t label, std::size_t classes, S inv_batch, S* dz) {
+    S m = zi[0];
+    for (std::size_t j = 1; j < classes; ++j) m = std::max(m, zi[j]);
+    S sum = 0;
+    if (dz) {
+      for (std::size_t j = 0; j < classes; ++j) sum += (dz[j] = std::exp(zi[j] - m));
+      const S scale = inv_batch / sum;
+      for (std::size_t j = 0; j < classes; ++j) dz[j] *= scale;
+      dz[label] -= inv_batch;
+    } else {
+      for (std::size_t j = 0; j < classes; ++j) sum += std::exp(zi[j] - m);
+    }
+    return std::log(sum) + m - zi[label];
   }
 
   static void check_targets(const std::int32_t* t, std::size_t batch, std::size_t classes) {
