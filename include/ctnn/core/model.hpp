@@ -159,6 +159,29 @@ class model {
   /// Gradients are written into the gradient arena, or added to it when accumulate is true.
   void backward(Scalar* dy, bool accumulate = false) { backward_observed(dy, detail::no_observer{}, accumulate); }
 
+  /// Forward, loss gradient and backward of a training batch in one pass, where the network has a
+  /// fused step for it (a pipelined team step: graph/pipeline_step.hpp). loss.rows(r0, r1) writes
+  /// rows [r0, r1) of output_gradient() from those rows of output(), for ascending blocks of rows
+  /// that end at the batch, possibly on another thread and before later rows exist; loss.finish()
+  /// follows the last block (on the same thread; all of output() is there). The gradient arena is
+  /// overwritten. The results, and what a later backward would read, are those of forward then
+  /// backward. Returns false, having done nothing, where there is no fused step: call forward,
+  /// then backward.
+  template <class LossBlocks>
+  bool fused_forward_backward(const Scalar* x, std::size_t batch, LossBlocks& loss) {
+    if constexpr (requires { root::template pipelined<Scalar>(batch, 2); }) {
+      if (params_.size() != parameter_count) return false;  // forward reports it
+      if (!root::template pipelined<Scalar>(batch, ctnn::num_threads()) || !context().training()) return false;
+      reserve(batch);
+      last_input_.value = x;
+      last_batch_.value = batch;
+      return root::fused_train_step(context(), params_.data(), grads_.data(), x, output_.data(), state_.data(),
+                                    output_grad_.data(), scratch_.data(), batch, loss);
+    } else {
+      return false;
+    }
+  }
+
   /// Forgets the last forward's input pointer (predict, evaluate and value_and_grad call it before
   /// their own input buffers go away); a backward after it is an error, not a read of freed memory.
   void detach_input() noexcept { last_input_.value = nullptr; }

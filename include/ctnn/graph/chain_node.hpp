@@ -503,6 +503,24 @@ struct chain_node {
     else return !std::is_same_v<typename child<K - 1>::activation, identity>;
   }
 
+  /// A training step's forward, loss gradient and backward in one pass, where both would run
+  /// pipelined (pipeline_step::train_step; the network's input needs no gradient: the root
+  /// chain). loss.rows(r0, r1) writes rows [r0, r1) of dy from those rows of y; loss.finish()
+  /// follows the last rows. Returns false, having done nothing, elsewhere.
+  template <class S, class LossBlocks>
+  static bool fused_train_step(const run_context<S>& ctx, const S* p, S* g, const S* x, S* y, S* state, S* dy,
+                               S* scratch, std::size_t batch, LossBlocks& loss) {
+    if constexpr (team_capable) {
+      if constexpr (pipeline_step<chain_node>::capable) {
+        if (ctx.training() && pipelined<S>(batch, ctnn::num_threads())) {
+          pipeline_step<chain_node>::template train_step<false>(ctx, p, g, x, y, state, dy, scratch, batch, loss);
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
   /// Backward. An observer, when given, is called after each child as
   /// obs(module_index, description, e, width): e is the gradient the child consumed with respect
   /// to its output, taken before its activation for a dense layer (∂L/∂z), batch × width.

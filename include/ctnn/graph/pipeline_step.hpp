@@ -6,28 +6,32 @@
 // its forward this way and its backward serially; the results are the same either way.
 //
 // Thread 0 owns layers [0, split), thread 1 layers [split, n). The batch is cut into
-// micro_batches blocks of rows. Forward: stage 0 runs block m through its layers and publishes
-// it; stage 1 runs block m through its layers once it is published. Backward: stage 1 runs the
-// blocks, last first, through its layers' activation derivatives and input gradients and
-// publishes each block's gradient at its first layer's input; stage 0 follows block by block.
-// Then each stage computes its own layers' weight gradients over the whole batch, and the
-// optimizer updates each stage's parameters on its thread (optim::layer_owners::stage_boundary).
-// Each stage packs its layers' weights once per pass, into its own workspace.
+// micro_batches blocks of rows, handed from stage to stage through progress counters.
+// - A trainer's step (forward, loss, backward) runs as one fused pass, train_step: stage 1 takes
+//   each block through its forwards, the loss's gradient and its backwards before the next
+//   block's forward (1F1B), so neither stage waits for a whole pass to drain.
+// - A forward and a backward called separately (model::forward, model::backward) run as two
+//   pipelined passes, forward and backward: forward, stage 0 then stage 1, block by block;
+//   backward, stage 1 then stage 0, last block first.
+// Each stage computes its layers' weight gradients, and the optimizer updates each stage's
+// parameters on its thread (optim::layer_owners::stage_boundary). Each stage packs its layers'
+// weights once per pass, into its own workspace.
 //
 // Why: every weight, its gradient and optimizer state, and every activation except those at the
-// stage boundary (and the chain's output and its gradient, which the loss reads and writes on
-// thread 0) stay in one core's caches. The batch-split team step moves, per layer, half of
-// W (the other core's update wrote it) and half of x and dz (for the weight gradient) between
-// the cores. Measured on the 2-core VM (bench/README.md), deep_b128 (32 × 128-wide ReLU layers at
-// batch 128) per step, batch split → pipeline:
-// - slow state (cache-line round trip 490-540 ns): 1,720-1,930 → 1,280-1,340 µs;
-// - fast state (140-180 ns): 1,290-1,300 → 1,340-1,390 µs, the batch split 3-8 % ahead.
-// What the pipeline pays instead is its fill and drain: each stage waits about one block of the
-// other stage's work per pass.
+// stage boundary (and the chain's output and its gradient) stay in one core's caches. The
+// batch-split team step moves, per layer, half of W (the other core's update wrote it) and half
+// of x and dz (for the weight gradient) between the cores. Measured on the 2-core VM
+// (bench/README.md), deep_b128 (32 × 128-wide ReLU layers at batch 128) per step:
+// - batch split → separate pipelined passes, slow state (cache-line round trip 490-540 ns):
+//   1,720-1,930 → 1,280-1,340 µs; fast state (140-180 ns): 1,290-1,300 → 1,340-1,390 µs;
+// - separate passes → fused step: 1,245-1,305 → 1,129-1,183 µs (round trip 600 ns).
+// What the separate passes pay is their fill and drain: each stage waits about one block of the
+// other stage's work per pass. The fused step waits only for the first block.
 //
 // Each output is the same fma chain as in the serial kernels: a row's forward and input gradient
-// depend on that row only, and each weight gradient is one call over the whole batch. So the
-// results are bitwise those of the serial path.
+// depend on that row only, and each weight gradient is one fma chain per element over the batch
+// in row order (one call, or calls over ascending rows that resume the sums). So the results are
+// bitwise those of the serial path.
 #include <algorithm>
 #include <array>
 #include <atomic>
@@ -75,6 +79,10 @@ struct pipeline_step {
     return best;
   }(std::make_index_sequence<n>{});
 
+  /// How many of stage 1's first layers stage 0 computes the weight gradients of in the fused step
+  /// (train_step): one evens out the stages' ends there (timed inside the step, bench/README.md).
+  static constexpr std::size_t lent_weight_layers = std::min<std::size_t>(1, n - split);
+
   /// The first parameter of stage 1: the optimizer updates everything before it on thread 0.
   static constexpr std::size_t stage_boundary = Chain::param_offset[split];
 
@@ -120,12 +128,13 @@ struct pipeline_step {
       kernels::activation_backward<act>(dy, Node::activation_saved(y, state), dy, rows * Node::out);
     if (dx) backward_packing<S, Node>::template backward<PrevAct>(dy, rows, packed, prev_saved, dx, tail);
   }
-  /// The layer's weight and bias gradients over the whole batch.
+  /// The layer's weight and bias gradients over `rows` rows: the whole batch, or (resume) a block
+  /// of rows continuing the sums of the blocks before it.
   template <class Node, class S>
-  [[gnu::noinline]] static void weights(const S* dy, const S* x, std::size_t batch, S* g, bool accumulate,
-                                        S* panel) {
-    kernels::dense_backward_weights_rows<Node::in, Node::out>(dy, x, batch, g, g + Node::bias_offset, accumulate, 0,
-                                                              Node::out, panel);
+  [[gnu::noinline]] static void weights(const S* dy, const S* x, std::size_t rows, S* g, bool accumulate, S* panel,
+                                        bool resume) {
+    kernels::dense_backward_weights_rows<Node::in, Node::out>(dy, x, rows, g, g + Node::bias_offset, accumulate, 0,
+                                                              Node::out, panel, resume);
   }
 
   template <class S>
@@ -135,7 +144,7 @@ struct pipeline_step {
   template <class S>
   using backward_fn = void (*)(const S*, const S*, const S*, S*, S*, const S*, std::size_t, S*);
   template <class S>
-  using weights_fn = void (*)(const S*, const S*, std::size_t, S*, bool, S*);
+  using weights_fn = void (*)(const S*, const S*, std::size_t, S*, bool, S*, bool);
 
   template <class S>
   static constexpr std::array<pack_fn<S>, n> pack_forward_table = []<std::size_t... K>(std::index_sequence<K...>) {
@@ -172,11 +181,12 @@ struct pipeline_step {
   // panel ----
 
   /// Packed elements of layer k (forward: Wᵀ panels; backward: W panels, none for layer 0) and
-  /// each layer's offset in its stage's buffer.
+  /// each layer's offset in its stage's buffer: the forward panels, then the backward ones (the
+  /// fused step, train_step, holds both at once).
   template <class S>
   struct packing_layout {
     std::array<std::size_t, n> forward_offset{}, backward_offset{};
-    std::array<std::size_t, 2> packed{};  ///< elements per stage (the larger of the two passes)
+    std::array<std::size_t, 2> packed{};  ///< elements per stage (both passes)
     std::size_t tail = 0;                 ///< row-tail elements (the largest of any layer)
     std::size_t panel_per_row = 0;        ///< weight-gradient panel elements per batch row
   };
@@ -192,11 +202,13 @@ struct pipeline_step {
       std::size_t f = 0, b = 0;
       for (std::size_t k = stage_layers(s).first; k < stage_layers(s).second; ++k) {
         l.forward_offset[k] = f;
-        l.backward_offset[k] = b;
         f += fwd[k];
+      }
+      for (std::size_t k = stage_layers(s).first; k < stage_layers(s).second; ++k) {
+        l.backward_offset[k] = f + b;
         b += bwd[k];
       }
-      l.packed[s] = std::max(f, b);
+      l.packed[s] = f + b;
     }
     for (std::size_t k = 0; k < n; ++k) {
       l.tail = std::max(l.tail, (tails[k] + 15) / 16 * 16);
@@ -218,6 +230,79 @@ struct pipeline_step {
     std::atomic<std::size_t> blocks{0};
   };
 
+  // ---- one block of rows through one stage ----
+
+  /// Rows [r0, r1) through stage s's layers' forwards (its forward panels packed in `packed`).
+  template <class S>
+  static void forward_block(std::size_t s, const S* p, const S* packed, S* tail, const S* x, S* y, S* state,
+                            std::size_t batch, std::size_t r0, std::size_t r1) {
+    constexpr const packing_layout<S>& l = layout<S>;
+    const auto [k0, k1] = stage_layers(s);
+    for (std::size_t k = k0; k < k1; ++k) {
+      const S* in = k == 0 ? x : state + Chain::layout.out_offset[k - 1] * batch;
+      S* out = k + 1 == n ? y : state + Chain::layout.out_offset[k] * batch;
+      S* internal = state + Chain::layout.internal_offset[k] * batch;
+      forward_table<S>[k](p + Chain::param_offset[k], packed + l.forward_offset[k], in + r0 * Chain::ins[k],
+                          out + r0 * Chain::outs[k], internal + r0 * Chain::internals[k], r1 - r0, tail);
+    }
+  }
+
+  /// Where a backward reads and writes: dy at the chain's output, one gradient buffer per layer
+  /// output (scratch: Chain::grad_buffers, kept whole for the weight gradients).
+  template <class S>
+  struct backward_buffers {
+    const S *x, *y, *state;
+    S *dy, *scratch;
+    std::size_t batch;
+    S* grad_of_output(std::size_t k) const { return k + 1 == n ? dy : scratch + k * Chain::max_width * batch; }
+    const S* input_of(std::size_t k) const { return k == 0 ? x : state + Chain::layout.out_offset[k - 1] * batch; }
+  };
+
+  /// Rows [r0, r1) through stage s's layers' backwards but their weight gradients, last layer
+  /// first: activation derivatives and input gradients (its backward panels packed in `packed`).
+  template <bool DyIsPre, class S>
+  static void backward_block(std::size_t s, const backward_buffers<S>& b, const S* packed, S* tail, std::size_t r0,
+                             std::size_t r1) {
+    constexpr const packing_layout<S>& l = layout<S>;
+    const auto [k0, k1] = stage_layers(s);
+    for (std::size_t k = k1; k-- > k0;) {
+      const S* out = k + 1 == n ? b.y : b.state + Chain::layout.out_offset[k] * b.batch;
+      const S* internal = b.state + Chain::layout.internal_offset[k] * b.batch;
+      S* dx = k == 0 ? nullptr : b.grad_of_output(k - 1) + r0 * Chain::ins[k];
+      // What layer k−1's activation derivative reads: its output or its saved z.
+      const S* saved = k == 0                  ? nullptr
+                       : Chain::saves_z[k - 1] ? b.state + Chain::layout.internal_offset[k - 1] * b.batch
+                                               : b.state + Chain::layout.out_offset[k - 1] * b.batch;
+      backward_table<DyIsPre, S>[k](packed + l.backward_offset[k], out + r0 * Chain::outs[k],
+                                    internal + r0 * Chain::internals[k], b.grad_of_output(k) + r0 * Chain::outs[k],
+                                    dx, saved ? saved + r0 * Chain::ins[k] : nullptr, r1 - r0, tail);
+    }
+  }
+
+  /// Layers [k0, k1)'s weight gradients over the whole batch, last layer first; or over rows
+  /// [r0, r1), resuming the sums of the rows before r0 (when r0 > 0).
+  template <class S>
+  static void stage_weights(std::size_t k0, std::size_t k1, const backward_buffers<S>& b, S* g, bool accumulate,
+                            S* panel, std::size_t r0 = 0, std::size_t r1 = std::size_t(-1)) {
+    r1 = std::min(r1, b.batch);
+    for (std::size_t k = k1; k-- > k0;)
+      weights_table<S>[k](b.grad_of_output(k) + r0 * Chain::outs[k], b.input_of(k) + r0 * Chain::ins[k], r1 - r0,
+                          g + Chain::param_offset[k], accumulate, panel, r0 > 0);
+  }
+
+  template <class S>
+  static void pack_stage(std::size_t s, const S* p, S* packed, bool forward_panels, bool backward_panels) {
+    constexpr const packing_layout<S>& l = layout<S>;
+    const auto [k0, k1] = stage_layers(s);
+    for (std::size_t k = k0; k < k1; ++k) {
+      if (forward_panels) pack_forward_table<S>[k](p + Chain::param_offset[k], packed + l.forward_offset[k]);
+      if (backward_panels && k > 0)
+        pack_backward_table<S>[k](p + Chain::param_offset[k], packed + l.backward_offset[k]);
+    }
+  }
+
+  // ---- the passes ----
+
   template <class S>
   static void forward(const run_context<S>& ctx, const S* p, const S* x, S* y, S* state, std::size_t batch) {
     constexpr const packing_layout<S>& l = layout<S>;
@@ -227,19 +312,10 @@ struct pipeline_step {
       auto run = [&](std::size_t s) {
         S* packed = stage_buffer<S>(Chain::team_workspace(ctx.ws, t), s, 0);
         S* tail = packed + l.packed[s];
-        const auto [k0, k1] = stage_layers(s);
-        for (std::size_t k = k0; k < k1; ++k)
-          pack_forward_table<S>[k](p + Chain::param_offset[k], packed + l.forward_offset[k]);
+        pack_stage(s, p, packed, true, false);
         for (std::size_t m = 0; m < micro_batches; ++m) {
-          const std::size_t r0 = block_start(batch, m), r1 = block_start(batch, m + 1);
           if (s == 1) spin_until([&] { return done[0].blocks.load(std::memory_order_acquire) > m; });
-          for (std::size_t k = k0; k < k1; ++k) {
-            const S* in = k == 0 ? x : state + Chain::layout.out_offset[k - 1] * batch;
-            S* out = k + 1 == n ? y : state + Chain::layout.out_offset[k] * batch;
-            S* internal = state + Chain::layout.internal_offset[k] * batch;
-            forward_table<S>[k](p + Chain::param_offset[k], packed + l.forward_offset[k], in + r0 * Chain::ins[k],
-                                out + r0 * Chain::outs[k], internal + r0 * Chain::internals[k], r1 - r0, tail);
-          }
+          forward_block(s, p, packed, tail, x, y, state, batch, block_start(batch, m), block_start(batch, m + 1));
           done[s].blocks.store(m + 1, std::memory_order_release);
         }
       };
@@ -259,8 +335,7 @@ struct pipeline_step {
   static void backward(const run_context<S>& ctx, const S* p, S* g, const S* x, const S* y, const S* state, S* dy,
                        S* scratch, std::size_t batch, bool accumulate) {
     constexpr const packing_layout<S>& l = layout<S>;
-    auto grad_of_output = [&](std::size_t k) { return k + 1 == n ? dy : scratch + k * Chain::max_width * batch; };
-    auto input_of = [&](std::size_t k) { return k == 0 ? x : state + Chain::layout.out_offset[k - 1] * batch; };
+    const backward_buffers<S> b{x, y, state, dy, scratch, batch};
     ctx.ws.reserve_nested(2);
     progress done[2];
     parallel_chunks(2, [&](int t, int ts) {
@@ -268,35 +343,107 @@ struct pipeline_step {
         S* packed = stage_buffer<S>(Chain::team_workspace(ctx.ws, t), s, batch);
         S* tail = packed + l.packed[s];
         S* panel = tail + l.tail;
-        const auto [k0, k1] = stage_layers(s);
-        for (std::size_t k = std::max<std::size_t>(k0, 1); k < k1; ++k)
-          pack_backward_table<S>[k](p + Chain::param_offset[k], packed + l.backward_offset[k]);
+        pack_stage(s, p, packed, false, true);
         for (std::size_t j = 0; j < micro_batches; ++j) {
           const std::size_t m = micro_batches - 1 - j;
-          const std::size_t r0 = block_start(batch, m), r1 = block_start(batch, m + 1);
           if (s == 0) spin_until([&] { return done[1].blocks.load(std::memory_order_acquire) > j; });
-          for (std::size_t k = k1; k-- > k0;) {
-            const S* out = k + 1 == n ? y : state + Chain::layout.out_offset[k] * batch;
-            const S* internal = state + Chain::layout.internal_offset[k] * batch;
-            S* dx = k == 0 ? nullptr : grad_of_output(k - 1) + r0 * Chain::ins[k];
-            // What layer k−1's activation derivative reads: its output or its saved z.
-            const S* saved = k == 0                  ? nullptr
-                             : Chain::saves_z[k - 1] ? state + Chain::layout.internal_offset[k - 1] * batch
-                                                     : state + Chain::layout.out_offset[k - 1] * batch;
-            backward_table<DyIsPre, S>[k](packed + l.backward_offset[k], out + r0 * Chain::outs[k],
-                                          internal + r0 * Chain::internals[k], grad_of_output(k) + r0 * Chain::outs[k],
-                                          dx, saved ? saved + r0 * Chain::ins[k] : nullptr, r1 - r0, tail);
-          }
+          backward_block<DyIsPre>(s, b, packed, tail, block_start(batch, m), block_start(batch, m + 1));
           done[s].blocks.store(j + 1, std::memory_order_release);
         }
-        for (std::size_t k = k1; k-- > k0;)
-          weights_table<S>[k](grad_of_output(k), input_of(k), batch, g + Chain::param_offset[k], accumulate, panel);
+        stage_weights(stage_layers(s).first, stage_layers(s).second, b, g, accumulate, panel);
       };
       if (ts == 2 && chunks_run_concurrently) {
         run(std::size_t(t));
       } else if (t == 0) {
         run(1);
         run(0);
+      }
+    });
+  }
+
+  /// A training step but the update, fused: the forward, the loss's gradient and the backward of
+  /// the whole chain but its input gradient, writing the gradient arena (never accumulating).
+  /// loss.rows(r0, r1) writes rows [r0, r1) of dy from those rows of y, for ascending blocks of
+  /// rows that end at the batch; then loss.finish() (the loss's value from all of y, while stage 0
+  /// finishes its backward). Both run on stage 1's thread.
+  ///
+  /// Order, one forward then one backward (1F1B): stage 1 takes block m through its forwards, the
+  /// loss and its backwards before block m + 1's forward, so stage 0 starts its backward of block
+  /// 0 as soon as its own forwards are done. With separate passes stage 0 sat idle for stage 1's
+  /// last forward block and first backward block, and stage 1 for stage 0's last backward block.
+  /// Stage 0 computes its weight gradients over the rows so far whenever stage 1 has not yet
+  /// published the next block, resuming the sums (ascending rows: the bits of one call over the
+  /// batch, however the rows were grouped), and at the end also the weight gradient of stage 1's
+  /// first layer (lent_weight_layers), whose inputs it wrote. Stage 1 computes its own over the
+  /// whole batch at the end. Each stage holds both passes' packed panels; stage 1 packs them while
+  /// it waits for block 0.
+  ///
+  /// Measured (deep_b128 at 2 threads, interleaved, 4 rounds; bench/README.md): 1,245-1,305 µs
+  /// for the separate pipelined passes, 1,129-1,183 µs fused. Timed inside the step, both stages
+  /// are busy from start to end but for stage 1's wait for block 0, and end within about 3 % of
+  /// each other; 2 or 3 lent layers, or a 16-row first block, measured the same within noise.
+  template <bool DyIsPre, class S, class LossBlocks>
+  static void train_step(const run_context<S>& ctx, const S* p, S* g, const S* x, S* y, S* state, S* dy, S* scratch,
+                         std::size_t batch, LossBlocks& loss) {
+    constexpr const packing_layout<S>& l = layout<S>;
+    const backward_buffers<S> b{x, y, state, dy, scratch, batch};
+    ctx.ws.reserve_nested(2);
+    progress forwarded, backpropagated;  // blocks stage 0 has forwarded, stage 1 has backpropagated
+    parallel_chunks(2, [&](int t, int ts) {
+      const bool concurrent = ts == 2 && chunks_run_concurrently;
+      auto buffer = [&](std::size_t s) { return stage_buffer<S>(Chain::team_workspace(ctx.ws, t), s, batch); };
+      auto stage0_forward = [&] {
+        S* packed = buffer(0);
+        pack_stage(0, p, packed, true, false);
+        for (std::size_t m = 0; m < micro_batches; ++m) {
+          forward_block(0, p, packed, packed + l.packed[0], x, y, state, batch, block_start(batch, m),
+                        block_start(batch, m + 1));
+          forwarded.blocks.store(m + 1, std::memory_order_release);
+        }
+      };
+      auto stage0_backward = [&] {
+        S* packed = buffer(0);
+        pack_stage(0, p, packed, false, true);
+        std::size_t weighted = 0;  // rows whose weight gradients are done
+        for (std::size_t m = 0; m < micro_batches; ++m) {
+          spin_until([&] { return backpropagated.blocks.load(std::memory_order_acquire) > m; });
+          backward_block<DyIsPre>(0, b, packed, packed + l.packed[0], block_start(batch, m), block_start(batch, m + 1));
+          // The weight gradients of the rows so far, where the next block is not there yet (else
+          // later, over more rows: fewer passes over the gradient arena).
+          if (m + 1 == micro_batches || backpropagated.blocks.load(std::memory_order_acquire) <= m + 1) {
+            const std::size_t r1 = block_start(batch, m + 1);
+            stage_weights(0, split, b, g, false, packed + l.packed[0] + l.tail, weighted, r1);
+            weighted = r1;
+          }
+        }
+        stage_weights(split, split + lent_weight_layers, b, g, false, packed + l.packed[0] + l.tail);
+      };
+      auto stage1 = [&] {
+        S* packed = buffer(1);
+        S* tail = packed + l.packed[1];
+        pack_stage(1, p, packed, true, true);
+        for (std::size_t m = 0; m < micro_batches; ++m) {
+          const std::size_t r0 = block_start(batch, m), r1 = block_start(batch, m + 1);
+          spin_until([&] { return forwarded.blocks.load(std::memory_order_acquire) > m; });
+          forward_block(1, p, packed, tail, x, y, state, batch, r0, r1);
+          loss.rows(r0, r1);
+          backward_block<DyIsPre>(1, b, packed, tail, r0, r1);
+          backpropagated.blocks.store(m + 1, std::memory_order_release);
+        }
+        loss.finish();
+        stage_weights(split + lent_weight_layers, n, b, g, false, tail + l.tail);
+      };
+      if (concurrent) {
+        if (t == 0) {
+          stage0_forward();
+          stage0_backward();
+        } else {
+          stage1();
+        }
+      } else if (t == 0) {  // a smaller team than asked for: one thread runs the stages in turn
+        stage0_forward();
+        stage1();
+        stage0_backward();
       }
     });
   }

@@ -40,6 +40,14 @@ class trainer {
   scalar forward_backward(const scalar* x, const target_type* targets, std::size_t batch,
                           bool accumulate = false, scalar weight = scalar(1)) {
     last_batch_ = batch;
+    if constexpr (RowwiseLoss<LossFn>) {
+      // Where the network fuses the step (a pipelined team step), the loss's gradient is taken
+      // block by block inside it and its value from the whole output after: the same bits.
+      if (!accumulate) {
+        loss_blocks blocks{model_, targets, batch, weight};
+        if (model_.fused_forward_backward(x, batch, blocks)) return blocks.value;
+      }
+    }
     const scalar* y = model_.forward(x, batch);
     scalar* dy = model_.output_gradient();
     const scalar loss = LossFn::value_and_grad(y, targets, batch, Model::out_features, dy);
@@ -87,6 +95,25 @@ class trainer {
   const LossFn& loss() const noexcept { return loss_; }
 
  private:
+  /// The loss inside a fused step (model::fused_forward_backward): dy block by block, scaled by
+  /// the batch's weight as forward_backward scales it, then the value.
+  struct loss_blocks {
+    Model& model;
+    const target_type* targets;
+    std::size_t batch;
+    scalar weight;
+    scalar value = 0;
+    void rows(std::size_t r0, std::size_t r1) {
+      scalar* dy = model.output_gradient();
+      LossFn::gradient_rows(model.output(), targets, batch, Model::out_features, r0, r1, dy);
+      if (weight != scalar(1))
+        for (std::size_t i = r0 * Model::out_features; i < r1 * Model::out_features; ++i) dy[i] *= weight;
+    }
+    void finish() {
+      value = LossFn::value_and_grad(model.output(), targets, batch, Model::out_features, static_cast<scalar*>(nullptr));
+    }
+  };
+
   Model& model_;
   LossFn loss_;
   Opt opt_;
