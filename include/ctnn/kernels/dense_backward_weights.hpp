@@ -60,21 +60,32 @@ CTNN_KERNEL_INLINE void weight_tile_epilogue(const vec<S> (&acc)[Rows][NV], S* d
 }
 
 /// The accumulators of a tile at dW's row i, columns n0..: zero, or (resume) the partial sums dW
-/// holds, so the tile's chains continue where the last row block left them.
+/// holds, so the tile's chains continue where the last row block left them. Both are the same
+/// loads, from dW's rows or from a row of zeros: a branch between zeroing and loading let g++
+/// duplicate the tile's whole k loop (+10 % code on 50 distinct layer widths, bench/compile).
 template <std::size_t In, class S, int NV, int Rows>
 CTNN_KERNEL_INLINE void weight_tile_start(vec<S> (&acc)[Rows][NV], const S* dw, std::size_t n0, std::size_t i,
                                           bool resume) {
   constexpr std::size_t L = lanes<S>;
+  alignas(64) static constexpr S zeros[std::size_t(NV) * L] = {};
+  const S* first = resume ? dw + i * In + n0 : zeros;
+  const std::size_t stride = resume ? In : 0;
+  if constexpr (In % L == 0) {
+    const S* row = first;
 #pragma GCC unroll 32
-  for (int r = 0; r < Rows; ++r)
+    for (int r = 0; r < Rows; ++r, row += stride)
+#pragma GCC unroll 8
+      for (int v = 0; v < NV; ++v) acc[r][v] = vec<S>::load_unaligned(row + std::size_t(v) * L);
+  } else {
+    // The panel's last vector may end past In (a masked load); its mask is the same for every row.
 #pragma GCC unroll 8
     for (int v = 0; v < NV; ++v) {
-      const std::size_t col = n0 + std::size_t(v) * L;
-      const std::size_t off = (i + std::size_t(r)) * In + col;
-      if (!resume) acc[r][v] = vec<S>(S(0));
-      else if constexpr (In % L == 0) acc[r][v] = vec<S>::load_unaligned(dw + off);
-      else acc[r][v] = load_n(dw + off, std::min(L, In - col));
+      const first_lanes_loader<S> load(std::min(L, In - (n0 + std::size_t(v) * L)));
+      const S* row = first + std::size_t(v) * L;
+#pragma GCC unroll 32
+      for (int r = 0; r < Rows; ++r, row += stride) acc[r][v] = load(row);
     }
+  }
 }
 
 /// Rows [m0, m1) of one panel of dW's columns (all of Out, or one thread's rows; m1 ≥ MR). B

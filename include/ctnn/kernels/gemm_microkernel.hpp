@@ -81,6 +81,24 @@ CTNN_KERNEL_INLINE void store_n(S* p, const vec<S>& v, std::size_t n) noexcept {
   else store_partial(p, v, n);
 }
 
+/// Loads of the first n ≤ lanes elements, for many rows at the same n: on AVX-512 one masked
+/// load each, its mask computed once (load_n tests n at every load).
+template <class S>
+struct first_lanes_loader {
+  std::size_t n;
+  explicit first_lanes_loader(std::size_t count) noexcept : n(count) {}
+  CTNN_KERNEL_INLINE vec<S> operator()(const S* p) const noexcept {
+#if defined(__AVX512F__)
+    if constexpr (std::is_same_v<S, float> && lanes<S> == 16) {
+      return _mm512_maskz_loadu_ps(static_cast<__mmask16>(n >= 16 ? 0xffffu : (1u << n) - 1u), p);
+    } else if constexpr (std::is_same_v<S, double> && lanes<S> == 8) {
+      return _mm512_maskz_loadu_pd(static_cast<__mmask8>(n >= 8 ? 0xffu : (1u << n) - 1u), p);
+    }
+#endif
+    return load_n(p, n);
+  }
+};
+
 /// The micro-kernel. K is a runtime count (a compile-time constant after inlining where known).
 /// Continue = true adds to the accumulators as they are: the next stretch of k of the same chains
 /// (an implicit-GEMM convolution reads each kernel row's stretch of A from its own place).
