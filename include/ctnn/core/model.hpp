@@ -163,8 +163,9 @@ class model {
   /// fused step for it (a pipelined team step: graph/pipeline_step.hpp). loss.rows(r0, r1) writes
   /// rows [r0, r1) of output_gradient() from those rows of output(), for ascending blocks of rows
   /// that end at the batch, possibly on another thread and before later rows exist; loss.finish()
-  /// follows the last block (on the same thread; all of output() is there). The gradient arena is
-  /// overwritten. The results, and what a later backward would read, are those of forward then
+  /// follows the last block (on the same thread; all of output() is there), while the backward
+  /// still reads output_gradient(): finish() must not write it. Neither may throw (they run inside
+  /// a parallel region). The gradient arena is overwritten. The results, and what a later backward would read, are those of forward then
   /// backward. Returns false, having done nothing, where there is no fused step: call forward,
   /// then backward.
   template <class LossBlocks>

@@ -13,12 +13,14 @@
 // - A forward and a backward called separately (model::forward, model::backward) run as two
 //   pipelined passes, forward and backward: forward, stage 0 then stage 1, block by block;
 //   backward, stage 1 then stage 0, last block first.
-// Each stage computes its layers' weight gradients, and the optimizer updates each stage's
-// parameters on its thread (optim::layer_owners::stage_boundary). Each stage packs its layers'
-// weights once per pass, into its own workspace.
+// Each stage computes its layers' weight gradients (in the fused step stage 0 also computes the
+// first of stage 1's: lent_weight_layers), and the optimizer updates each stage's parameters on
+// its thread (optim::layer_owners::stage_boundary). Each stage packs its layers' weights once per
+// pass, into its own workspace.
 //
 // Why: every weight, its gradient and optimizer state, and every activation except those at the
-// stage boundary (and the chain's output and its gradient) stay in one core's caches. The
+// stage boundary (and the chain's output and its gradient) stay in one core's caches, but for
+// the lent layer's gradient, which crosses once. The
 // batch-split team step moves, per layer, half of W (the other core's update wrote it) and half
 // of x and dz (for the weight gradient) between the cores. Measured on the 2-core VM
 // (bench/README.md), deep_b128 (32 × 128-wide ReLU layers at batch 128) per step:
@@ -80,8 +82,10 @@ struct pipeline_step {
   }(std::make_index_sequence<n>{});
 
   /// How many of stage 1's first layers stage 0 computes the weight gradients of in the fused step
-  /// (train_step): one evens out the stages' ends there (timed inside the step, bench/README.md).
-  static constexpr std::size_t lent_weight_layers = std::min<std::size_t>(1, n - split);
+  /// (train_step): one evens out the stages' ends on deep_b128 (timed inside the step,
+  /// bench/README.md); none where stage 1 is a single layer, which would leave it no weight
+  /// gradient at all.
+  static constexpr std::size_t lent_weight_layers = n - split >= 2 ? 1 : 0;
 
   /// The first parameter of stage 1: the optimizer updates everything before it on thread 0.
   static constexpr std::size_t stage_boundary = Chain::param_offset[split];

@@ -96,8 +96,9 @@ CTNN_KERNEL_INLINE void weight_tile_start(vec<S> (&acc)[Rows][NV], const S* dw, 
 /// recomputed rows are the same bits). One function for both, each tile shape expanded at one
 /// call site: a whole-Out variant beside the row-range one cost 20-40 % more compile time on 50
 /// distinct layer widths (bench/compile). resume: the tiles' chains continue from dW (see
-/// weight_tile_start; an overlapping tile's recomputed rows read rows already stored, but are
-/// not stored again), and the store overwrites.
+/// weight_tile_start; an overlapping tile's recomputed rows read rows this call has already
+/// stored, inside [m0, m1) since m1 − m0 ≥ MR, and are not stored again), and the store
+/// overwrites.
 template <std::size_t In, std::size_t Out, class S, int MR, int NV, std::size_t NR, std::size_t LDB = NR>
 CTNN_KERNEL_INLINE void dense_backward_weights_panel_rows(const S* dz, std::size_t K, const S* panel,
                                                           std::size_t n0, S* dw, bool accumulate, std::size_t m0,

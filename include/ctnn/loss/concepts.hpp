@@ -7,8 +7,10 @@
 //     L::check_targets(t, batch, width)                       ctnn::error on an invalid target
 // A RowwiseLoss also has
 //     L::gradient_rows(y, t, batch, width, r0, r1, dy)        rows [r0, r1) of the batch's dy
-// with the bits value_and_grad writes there (each row's gradient depends on that row only), so a
-// pipelined step (graph/pipeline_step.hpp) can take the gradient block by block.
+// with the bits value_and_grad writes there (each row's gradient depends on that row only), and
+// value_and_grad(y, t, batch, width, nullptr) must return the same value as with dy, so a
+// pipelined step (graph/pipeline_step.hpp) can take the gradient block by block and the value
+// after (tests/laws/loss_rows.cpp checks both for the built-in losses).
 #include <concepts>
 #include <cstddef>
 

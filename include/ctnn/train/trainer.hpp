@@ -1,8 +1,11 @@
 #pragma once
 // trainer: one model, one loss, one optimizer and the optimizer's state. step() is one full
 // training step: forward, loss (value and ∂L/∂y in one pass), backward (which overwrites the
-// gradient arena: that is the zero-grad), and the optimizer's fused update. Nothing is allocated
-// once the largest batch has been seen.
+// gradient arena: that is the zero-grad), and the optimizer's fused update. Where the network
+// fuses its step (a pipelined team step on two threads, graph/pipeline_step.hpp), forward, loss
+// gradient and backward run as one pass, the loss's gradient block by block and its value from
+// the whole output after, with the same bits. Nothing is allocated once the largest batch has
+// been seen.
 //
 //   ctnn::trainer tr{m, ctnn::loss::softmax_cross_entropy{}, ctnn::optim::sgd{.lr = 0.01f}};
 //   float l = tr.step(x, labels, batch);
