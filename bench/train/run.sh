@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Interleaved training-step benchmark: ctnn, libtorch, eigen_openblas, one after the other,
 # for every config and thread count, repeated ROUNDS times. Prints one JSON object per line
-# (fma_peak lines, then train lines) and, on stderr, a median-of-rounds summary table.
+# (round_trip and fma_peak lines, then train lines) and, on stderr, a median-of-rounds summary
+# table.
 #
 #   bench/train/run.sh <build-dir> [> results.jsonl]
 #
@@ -69,8 +70,13 @@ probe=$(bin_of "${available[0]}")
 tmp=$(mktemp)
 trap 'rm -f "$tmp"' EXIT
 
+# The cache-line round trip between the two threads, before and after each round: the host's
+# placement of the vCPUs, which the 2-thread figures follow (bench/README.md, "Two threads").
+round_trip() { "$probe" --round-trip --note "round=$1,$2" | tee -a "$tmp"; }
+
 declare -A peak
 for ((r = 1; r <= ROUNDS; ++r)); do
+  round_trip "$r" before
   for t in $THREADS; do
     line=$("$probe" --fma-peak --threads "$t")
     echo "$line" | tee -a "$tmp"
@@ -87,6 +93,7 @@ for ((r = 1; r <= ROUNDS; ++r)); do
       done
     done
   done
+  round_trip "$r" after
 done
 
 # ---- summary (stderr): median over rounds of each program's median step time ----
@@ -102,7 +109,11 @@ awk '
     if (!(k in n)) order[++nk] = k
     n[k]++; US[k, n[k]] = us + 0; GF[k, n[k]] = gf + 0; PP[k, n[k]] = pp + 0
   }
+  /"bench":"round_trip"/ {
+    match($0, /"ns":[0-9.]+/); rt = rt sep substr($0, RSTART + 5, RLENGTH - 5); sep = " "
+  }
   END {
+    if (rt != "") printf "core round trip (ns), before and after each round: %s\n", rt > "/dev/stderr"
     printf "%-12s %3s  %-15s %12s %9s %7s %6s\n", "config", "thr", "impl", "median_us", "GFLOP/s", "%peak", "rounds" > "/dev/stderr"
     for (j = 1; j <= nk; ++j) {
       k = order[j]; m = n[k]
