@@ -141,6 +141,17 @@ TEST_CASE("malformed safetensors files are clear errors", "[io][safetensors]") {
   expect(safetensors_bytes(R"({"a":{"dtype":"Q7","shape":[1],"data_offsets":[0,4]}})", "abcd"), "unknown dtype 'Q7'");
   expect(safetensors_bytes(R"({"a":{"dtype":"F32","shape":[-1],"data_offsets":[0,4]}})", "abcd"), "not a non-negative integer");
   expect(safetensors_bytes(R"({"a":{"dtype":"F32","shape":[1.5],"data_offsets":[0,4]}})", "abcd"), "not a non-negative integer");
+  // A shape entry nested 200,000 arrays deep: named by its kind, in a short message (quoting it
+  // recursed once per level and overflowed the stack).
+  {
+    const std::string nested = std::string(200'000, '[') + std::string(200'000, ']');
+    ctnn_test::write_bytes(p, safetensors_bytes(R"({"a":{"dtype":"F32","shape":[)" + nested +
+                                                    R"(],"data_offsets":[0,4]}})",
+                                                "abcd"));
+    const std::string e = load_error(p);
+    CHECK_THAT(e, Catch::Contains("shape entry (array) is not a non-negative integer"));
+    CHECK(e.size() < 300);
+  }
   expect(safetensors_bytes(R"({"a":{"dtype":"F32","shape":[1]}})", "abcd"), "'data_offsets' must be two");
   expect(safetensors_bytes(R"({"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4],"x":1}})", "abcd"), "unexpected field 'x'");
   expect(safetensors_bytes(R"({"a":{"dtype":"F32","shape":[1],"data_offsets":[4,0]}})", "abcd"), "end before they begin");

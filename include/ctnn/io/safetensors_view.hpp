@@ -134,7 +134,11 @@ inline safetensors_view parse_safetensors(std::span<const std::byte> file, std::
     std::uint64_t elements = 1;
     bool overflow = false;
     for (const auto& dim : *s) {
-      if (!dim.is_number_unsigned()) fail(fmt::format("tensor '{}': shape entry {} is not a non-negative integer", name, dim.dump()));
+      // A number is quoted as written; anything else only by its kind: dumping a nested array
+      // recurses once per level, and a 400 KB header of brackets overflowed the stack.
+      if (!dim.is_number_unsigned())
+        fail(fmt::format("tensor '{}': shape entry {} is not a non-negative integer", name,
+                         dim.is_number() ? dim.dump() : std::string("(") + dim.type_name() + ")"));
       const auto x = dim.get<std::uint64_t>();
       t.shape.push_back(x);
       if (x != 0 && elements > UINT64_MAX / x) overflow = true;
