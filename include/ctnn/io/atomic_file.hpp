@@ -2,7 +2,9 @@
 // atomic_file: writes a file so that readers only ever see the old contents or the complete new
 // ones, even if the process is killed or the machine loses power mid-write.
 //   1. create a temporary file "<name>.tmp.XXXXXX" in the target's directory (same filesystem,
-//      so rename is atomic),
+//      so rename is atomic), with the permissions a plain open would give the target: the
+//      target's own if it exists, else 0666 less the umask (mkstemp's fixed 0600 made every
+//      saved model private),
 //   2. write, flush, fsync(file),
 //   3. rename(temp, target), fsync(directory) so the rename itself is durable.
 // Destroying an atomic_file that was not committed removes the temporary. A SIGKILL between 1 and
@@ -13,10 +15,13 @@
 //   f.commit();
 #include <cerrno>
 #include <cstddef>
+#include <cstdint>
 #include <cstring>
 #include <filesystem>
+#include <random>
 #include <string>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <fmt/format.h>
 #include <ctnn/core/error.hpp>
@@ -30,10 +35,27 @@ class atomic_file {
       throw error(fmt::format("ctnn::io: cannot write '{}': the path names no file", target_.string()));
     std::filesystem::path dir = target_.parent_path();
     dir_ = dir.empty() ? std::filesystem::path(".") : dir;
-    std::string pattern = (dir_ / (target_.filename().string() + ".tmp.XXXXXX")).string();
-    fd_ = ::mkstemp(pattern.data());
-    if (fd_ < 0) fail("cannot create a temporary file in its directory");
-    temp_ = pattern;
+    // O_CREAT | O_EXCL with mode 0666 lets the kernel apply the umask (reading the umask needs
+    // umask(), which sets it too and so races with other threads creating files).
+    const std::string stem = (dir_ / (target_.filename().string() + ".tmp.")).string();
+    std::random_device entropy;
+    for (int attempt = 0; fd_ < 0; ++attempt) {
+      std::string name = stem;
+      for (std::uint32_t bits = entropy(), i = 0; i < 6; ++i, bits /= 62)
+        name += "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"[bits % 62];
+      fd_ = ::open(name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+      if (fd_ >= 0) temp_ = std::move(name);
+      else if (errno != EEXIST || attempt == 100) fail("cannot create a temporary file in its directory");
+    }
+    struct ::stat existing;
+    if (::stat(target_.c_str(), &existing) == 0 && S_ISREG(existing.st_mode) &&
+        ::fchmod(fd_, existing.st_mode & 07777) != 0) {
+      const int e = errno;  // the destructor does not run when the constructor throws
+      ::close(fd_);
+      ::unlink(temp_.c_str());
+      errno = e;
+      fail("cannot give the temporary file the target's permissions");
+    }
   }
   atomic_file(const atomic_file&) = delete;
   atomic_file& operator=(const atomic_file&) = delete;
