@@ -54,6 +54,24 @@ TEST_CASE("fit and evaluate check the dataset before any work", "[train][bad_inp
   CHECK_THROWS_WITH(ctnn::fit(m, ctnn::loss::softmax_cross_entropy{}, opt, d, {.progress = quiet}),
                     Contains("feature 1 of sample 2 is not finite"));
   d = small_set(5);
+  // A width only known at run time, as docs/errors.md shows it.
+  auto wide = small_set(5);
+  wide.x = xt::ones<float>({std::size_t{5}, std::size_t{4}});
+  CHECK_THROWS_WITH(ctnn::fit(m, ctnn::loss::softmax_cross_entropy{}, opt, wide, {.progress = quiet}),
+                    Contains("ctnn::fit: the data has 4 features per sample but the network's input<3> expects 3"));
+  CHECK_THROWS_WITH(ctnn::evaluate(m, wide, ctnn::metric::accuracy{}),
+                    Contains("ctnn::evaluate: the data has 4 features per sample but the network's input<3> expects 3"));
+  CHECK_THROWS_WITH(m.predict(wide.x),
+                    Contains("ctnn::model: the input has 4 features per sample but the network's input<3> expects 3"));
+  // An empty validation set fails before the first epoch, not in evaluate after it.
+  const auto no_validation = small_set(0);
+  CHECK_THROWS_WITH(ctnn::fit(m, ctnn::loss::softmax_cross_entropy{}, opt, d,
+                              {.validation = &no_validation, .progress = quiet}),
+                    Contains("ctnn::fit: the validation set is empty"));
+  CHECK_THROWS_WITH(ctnn::fit(m, ctnn::loss::softmax_cross_entropy{}, opt, small_set(0), {.progress = quiet}),
+                    Contains("the training set is empty"));
+  CHECK_THROWS_WITH(ctnn::fit(m, ctnn::loss::softmax_cross_entropy{}, opt, d, {.batch = 0, .progress = quiet}),
+                    Contains("options.batch must be positive"));
   CHECK_THROWS_WITH(ctnn::fit(m, ctnn::loss::softmax_cross_entropy{}, opt, d,
                               {.metrics_csv = "/nonexistent-dir/metrics.csv", .progress = quiet}),
                     Contains("cannot write the metrics file"));
@@ -62,6 +80,23 @@ TEST_CASE("fit and evaluate check the dataset before any work", "[train][bad_inp
   struct one_hot { xt::xtensor<float, 2> x; xt::xtensor<std::int32_t, 2> y; } oh{xt::ones<float>({4, 3}), xt::zeros<std::int32_t>({4, 2})};
   CHECK_THROWS_WITH(ctnn::fit(m, ctnn::loss::softmax_cross_entropy{}, opt, oh, {.progress = quiet}),
                     Contains("one integer class label per sample"));
+}
+
+TEST_CASE("a batch larger than the data, up to SIZE_MAX, is one step over all of it", "[train][bad_input]") {
+  // (n + batch - 1) / batch overflowed to 0 steps at SIZE_MAX: no training and a NaN loss.
+  const auto d = small_set(5);
+  const auto quiet = ctnn::progress_mode::quiet;
+  for (const std::size_t batch : {std::size_t{5}, std::size_t{6}, SIZE_MAX}) {
+    ctnn::model<net> a{ctnn::seed{2}}, b{ctnn::seed{2}};
+    const auto whole = ctnn::fit(a, ctnn::loss::softmax_cross_entropy{}, ctnn::optim::sgd{.lr = 0.1f}, d,
+                                 {.epochs = 2, .batch = 5, .shuffle = false, .progress = quiet});
+    const auto big = ctnn::fit(b, ctnn::loss::softmax_cross_entropy{}, ctnn::optim::sgd{.lr = 0.1f}, d,
+                               {.epochs = 2, .batch = batch, .shuffle = false, .progress = quiet});
+    REQUIRE(big.size() == 2);
+    CHECK(std::isfinite(big[1].train_loss));
+    CHECK(big[1].train_loss == whole[1].train_loss);
+    CHECK(std::equal(a.parameters().begin(), a.parameters().end(), b.parameters().begin()));
+  }
 }
 
 TEST_CASE("value_and_grad checks the batch and the target shape", "[train][bad_input]") {

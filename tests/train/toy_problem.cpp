@@ -3,6 +3,8 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <cstring>
+#include <stdexcept>
+#include <string>
 #include <ctnn/ctnn.hpp>
 
 namespace {
@@ -150,6 +152,30 @@ TEMPLATE_TEST_CASE("fit resumed from a checkpoint is bitwise identical to an uni
   CHECK_THROWS_WITH(ctnn::fit(resumed_mid, ctnn::loss::softmax_cross_entropy{}, opt, train,
                               {.epochs = 3, .batch = 32, .seed = 6, .progress = quiet, .resume_from = path}),
                     Catch::Contains("is of another run"));
+  // A run interrupted in epoch 2 (its schedule throws at global step 15, after the checkpoint of
+  // step 14: step 4 of epoch 2, batch 32). Resuming it with another batch would skip samples (a
+  // larger one) or train some twice (a smaller one).
+  ctnn::model<net> interrupted{ctnn::seed{1}};
+  CHECK_THROWS_WITH(ctnn::fit(interrupted, ctnn::loss::softmax_cross_entropy{}, opt, train,
+                              {.epochs = 2, .batch = 32, .seed = 5, .progress = quiet,
+                               .schedule = [](std::size_t step) {
+                                 if (step == 15) throw std::runtime_error("interrupted");
+                                 return 0.01;
+                               },
+                               .checkpoint = path, .checkpoint_every = 7}),
+                    "interrupted");
+  for (const std::size_t batch : {16, 64, 150})
+    CHECK_THROWS_WITH(ctnn::fit(resumed_mid, ctnn::loss::softmax_cross_entropy{}, opt, train,
+                                {.epochs = 3, .batch = batch, .seed = 5, .progress = quiet, .resume_from = path}),
+                      Catch::Contains("stopped mid-epoch after step 4 of batch 32; this run's batch is " +
+                                      std::to_string(batch)));
+  // At an epoch's end the batch may change.
+  ctnn::fit(first, ctnn::loss::softmax_cross_entropy{}, opt, train,
+            {.epochs = 2, .batch = 32, .seed = 5, .progress = quiet, .checkpoint = path});
+  ctnn::model<net> rebatched{ctnn::seed{79}};
+  CHECK(ctnn::fit(rebatched, ctnn::loss::softmax_cross_entropy{}, opt, train,
+                  {.epochs = 3, .batch = 64, .seed = 5, .progress = quiet, .resume_from = path})
+            .size() == 1);
   std::remove(path.c_str());
 }
 

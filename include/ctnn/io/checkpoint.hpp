@@ -8,8 +8,8 @@
 //   fit.loss_sum                      F64 []: the epoch's running loss sum
 //   __metadata__                      format "ctnn-checkpoint", checkpoint_version "1", ctnn_version,
 //                                     network, optimizer, epoch, step, global_step, seed, shuffle,
-//                                     random_seed, random_draws (the model's dropout streams),
-//                                     correct, total
+//                                     batch, random_seed, random_draws (the model's dropout
+//                                     streams), correct, total
 // Loading requires exactly these tensors for the trainer's model and optimizer state (hyperparameters
 // that change the state's shape, such as sgd momentum on/off, must match) and fills the model's
 // parameters, the optimizer state and the returned fit_position; nothing is modified on error.
@@ -117,6 +117,7 @@ void save_checkpoint(trainer<Model, LossFn, Opt>& tr, const fit_position& pos, c
   meta.emplace("global_step", std::to_string(pos.global_step));
   meta.emplace("seed", std::to_string(pos.seed));
   meta.emplace("shuffle", pos.shuffle ? "1" : "0");
+  meta.emplace("batch", std::to_string(pos.batch));
   meta.emplace("correct", std::to_string(pos.correct));
   meta.emplace("total", std::to_string(pos.total));
   // Stochastic layers' stream seed and draw count (dropout masks): a resumed run draws the same
@@ -154,6 +155,8 @@ fit_position load_checkpoint(trainer<Model, LossFn, Opt>& tr, const std::filesys
   const auto shuffle = io::metadata_u64(file, "shuffle", source);
   if (shuffle > 1) throw error(fmt::format("ctnn::load_checkpoint: '{}': metadata 'shuffle' must be 0 or 1", source));
   pos.shuffle = shuffle == 1;
+  // Checkpoints written before the batch was recorded have none: 0, unchecked.
+  if (file.metadata.count("batch") > 0) pos.batch = io::metadata_u64(file, "batch", source);
   pos.correct = io::metadata_u64(file, "correct", source);
   pos.total = io::metadata_u64(file, "total", source);
   if (pos.correct > pos.total)

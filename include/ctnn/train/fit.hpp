@@ -64,7 +64,9 @@ struct fit_options {
   std::function<double(std::size_t step)> schedule{};
   std::function<void(const epoch_record&)> on_epoch{};
   /// A training checkpoint to continue from: with the same data, options and thread count the
-  /// continued run is bitwise identical to one that was never interrupted.
+  /// continued run is bitwise identical to one that was never interrupted. The data's size, the
+  /// seed and shuffle must be the checkpoint's, and so must the batch when it was written
+  /// mid-epoch (at an epoch's end the batch may change: the next epoch starts afresh).
   std::string resume_from{};
   /// Where to keep a training checkpoint (parameters, optimizer state, position, sample order),
   /// written atomically at the end of every epoch and every checkpoint_every steps when non-zero.
@@ -95,9 +97,12 @@ std::vector<epoch_record> fit(model<Net, S>& m, LossFn loss, Opt opt, const Data
   constexpr bool classification = std::is_integral_v<target_type>;
   // Everything about the data is checked once, up front: shapes, label range, finite values.
   detail::check_dataset(data, model_type::in_features, model_type::out_features, classification, "ctnn::fit");
-  if (options.validation)
+  if (options.validation) {
     detail::check_dataset(*options.validation, model_type::in_features, model_type::out_features, classification,
                           "ctnn::fit (validation set)");
+    // Else the first epoch would train and then fail in evaluate.
+    if (options.validation->x.shape()[0] == 0) throw error("ctnn::fit: the validation set is empty");
+  }
   const std::size_t n = data.x.shape()[0];
   if (n == 0) throw error("ctnn::fit: the training set is empty");
   if (options.batch == 0) throw error("ctnn::fit: options.batch must be positive");
@@ -114,7 +119,7 @@ std::vector<epoch_record> fit(model<Net, S>& m, LossFn loss, Opt opt, const Data
   detail::batch_source<S, target_type, Dataset> source(data);
   std::vector<std::size_t> order(n);
   std::iota(order.begin(), order.end(), std::size_t{0});
-  const std::size_t steps = (n + options.batch - 1) / options.batch;
+  const std::size_t steps = n / options.batch + (n % options.batch != 0);  // (n + batch - 1) overflows
   detail::progress bar(options.progress, options.epochs, steps);
   std::vector<epoch_record> history;
   std::size_t global_step = 0;
@@ -126,6 +131,7 @@ std::vector<epoch_record> fit(model<Net, S>& m, LossFn loss, Opt opt, const Data
     p.global_step = global;
     p.seed = options.seed;
     p.shuffle = options.shuffle;
+    p.batch = options.batch;
     return p;
   };
   fit_position pos = position_at(0, 0, 0);
@@ -137,6 +143,14 @@ std::vector<epoch_record> fit(model<Net, S>& m, LossFn loss, Opt opt, const Data
                                 "this run: {} samples, seed {}, shuffle {})",
                                 options.resume_from, pos.order.size(), pos.seed, pos.shuffle, n, options.seed,
                                 options.shuffle));
+      // Mid-epoch, the position counts steps of the checkpoint's batch: another batch would skip
+      // samples or train some twice.
+      if (pos.step > 0 && (pos.step >= steps || (pos.batch != 0 && pos.batch != options.batch)))
+        throw error(fmt::format("ctnn::fit: the checkpoint '{}' stopped mid-epoch after step {} of batch {}; this run's "
+                                "batch is {} ({} steps an epoch): resume mid-epoch with the checkpoint's batch",
+                                options.resume_from, pos.step,
+                                pos.batch != 0 ? std::to_string(pos.batch) : std::string("(not recorded)"),
+                                options.batch, steps));
       order.assign(pos.order.begin(), pos.order.end());
       global_step = pos.global_step;
     }
