@@ -1,6 +1,8 @@
 // read_csv / parse_csv: values, header detection, label column choice, and every bad input
 // named by file, line and column.
 #include <catch2/catch.hpp>
+#include <cmath>
+#include <string>
 #include <ctnn/data/csv.hpp>
 #include "io/io_support.hpp"
 
@@ -31,6 +33,35 @@ TEST_CASE("csv: numbers, labels, optional header, blank lines and CRLF", "[io][c
   // header: present forces the first line to be a header even if numeric
   CHECK(parse_csv("1,2\n3,1\n", "t.csv", csv_options{.header = csv_header::present}).size() == 1);
   CHECK(std::isnan(parse_csv("nan,1\n", "t.csv", csv_options{.allow_nan = true}).x(0, 0)));
+
+  // A UTF-8 byte order mark before the first row: not part of its first cell, so that row is data.
+  const auto bom = parse_csv("\xEF\xBB\xBF" "1,2,0\n3,4,1\n5,6,1\n", "t.csv");
+  REQUIRE(bom.size() == 3);
+  CHECK(bom.x(0, 0) == 1.0f);
+  const auto bom_header = parse_csv("\xEF\xBB\xBF" "a,label\n1,0\n", "t.csv", csv_options{.label_name = "a"});
+  CHECK(bom_header.y(0) == 1);
+  // pandas writes its index column with an empty name: still a header.
+  const auto indexed = parse_csv(",a,label\n0,1.5,1\n1,2.5,0\n", "t.csv");
+  REQUIRE(indexed.size() == 2);
+  CHECK(indexed.x(1, 1) == 2.5f);
+}
+
+TEST_CASE("csv: values too small for a float read as 0 or a subnormal", "[io][csv]") {
+  const std::string zeros(400, '0');
+  const auto d = parse_csv("1e-50,-1e-50,1e-400,0." + zeros + "1,1e-40,3.4e38,0\n", "t.csv");
+  REQUIRE(d.features() == 6);
+  CHECK(d.x(0, 0) == 0.0f);
+  CHECK(d.x(0, 1) == 0.0f);
+  CHECK(std::signbit(d.x(0, 1)));
+  CHECK(d.x(0, 2) == 0.0f);
+  CHECK(d.x(0, 3) == 0.0f);
+  CHECK(d.x(0, 4) == static_cast<float>(1e-40));  // a subnormal
+  CHECK(d.x(0, 4) > 0.0f);
+  CHECK(d.x(0, 5) == 3.4e38f);
+  // Exponents beyond 10^±(2^63) are classified by their sign.
+  CHECK(parse_csv("1e-99999999999999999999,0\n", "t.csv").x(0, 0) == 0.0f);
+  CHECK_THROWS_WITH(parse_csv("1e99999999999999999999,0\n", "t.csv"), Catch::Contains("out of float's range"));
+  CHECK_THROWS_WITH(parse_csv("123" + zeros + ",0\n", "t.csv"), Catch::Contains("out of float's range"));
 }
 
 TEST_CASE("csv: bad inputs name the file, line and column", "[io][csv]") {
@@ -51,7 +82,13 @@ TEST_CASE("csv: bad inputs name the file, line and column", "[io][csv]") {
   CHECK_THAT(err("1,2,0\n1,2,-1\n"), Catch::Contains("data.csv:2:3 (column 3): label -1 is out of range"));
   CHECK_THAT(err("1,2,0\n1,2,5\n", csv_options{.classes = 5}), Catch::Contains("data.csv:2:3 (column 3): label 5 is out of range [0, 5)"));
   CHECK_THAT(err("1,2,0\n1,2,99999999999\n"), Catch::Contains("out of range"));
-  CHECK_THAT(err("1,2,0\n1,1e99,0\n"), Catch::Contains("'1e99' is not a number"));  // overflows float
+  CHECK_THAT(err("1,2,0\n1,1e99,0\n"), Catch::Contains("data.csv:2:2 (column 2): '1e99' is out of float's range"));
+  CHECK_THAT(err("1,2,0\n1,-1e400,0\n"), Catch::Contains("'-1e400' is out of float's range"));
+  CHECK_THAT(err("1,2,0\n1,+-5,0\n"), Catch::Contains("'+-5' is not a number"));
+  CHECK_THAT(err("1,2,0\n1,++5,0\n"), Catch::Contains("'++5' is not a number"));
+  CHECK_THAT(err("1,2,0\n1,2,+-1\n"), Catch::Contains("label '+-1' is not a number"));
+  // A first row with an empty cell is a data row with an error, not a header dropped silently.
+  CHECK_THAT(err("1,,0\n3,4,1\n5,6,1\n"), Catch::Contains("data.csv:1:2 (column 2): empty cell"));
   CHECK_THAT(err(""), Catch::Contains("data.csv: no data rows"));
   CHECK_THAT(err("a,b\n"), Catch::Contains("no data rows"));
   CHECK_THAT(err("1\n2\n"), Catch::Contains("data.csv:1: 1 column"));

@@ -2,11 +2,15 @@
 // read_csv / parse_csv: a numeric CSV file into a labeled_dataset.
 //   - every column but the label column is a feature (float); the label column holds integers;
 //   - a header line is optional: automatic detection treats the first line as a header when
-//     any of its cells is not a number; the label column may then be chosen by name;
-//   - blank lines are skipped; "\r\n" line ends and spaces around cells are accepted;
+//     any of its cells is a name (neither a number nor empty); the label column may then be
+//     chosen by name;
+//   - blank lines are skipped; "\r\n" line ends, spaces around cells and a leading UTF-8 byte
+//     order mark are accepted;
+//   - features are decimal numbers read as the nearest float: one too small for a float reads as
+//     0 (or a subnormal), one too large is an error;
 //   - labels must lie in [0, classes) (classes = max label + 1 when options.classes is 0).
 // Each bad input is a ctnn::error naming the file, the line and the column:
-//   "read_csv: iris.csv:14:3 (column 'petal_length'): 'abc' is not a number"
+//   "read_csv: iris.csv:14:3 (column 3 'petal_length'): 'abc' is not a number"
 // (ragged rows, non-numeric cells, NaN or infinity where not allowed, labels that are not
 // integers or out of range, no data rows).
 #include <charconv>
@@ -56,12 +60,53 @@ inline std::vector<std::string_view> csv_split(std::string_view line, char delim
   }
 }
 
-inline bool csv_number(std::string_view s, float& out) {
-  if (!s.empty() && s.front() == '+') s.remove_prefix(1);
-  if (s.empty()) return false;
-  const auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
-  // out of float range: from_chars reports it; treat as not representable rather than clamp
-  return ec == std::errc{} && p == s.data() + s.size();
+/// For a number out of float's range: true when its magnitude is below 1 (it underflows), false
+/// when it overflows. The decimal exponent of its first significant digit, plus its exponent part.
+inline bool csv_underflows(std::string_view s) {
+  if (!s.empty() && s.front() == '-') s.remove_prefix(1);
+  long long exponent = 0;
+  if (const auto e = s.find_first_of("eE"); e != std::string_view::npos) {
+    std::string_view digits = s.substr(e + 1);
+    const bool negative = !digits.empty() && digits.front() == '-';
+    if (!digits.empty() && (digits.front() == '-' || digits.front() == '+')) digits.remove_prefix(1);
+    const auto [p, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), exponent);
+    if (ec == std::errc::result_out_of_range) return negative;  // beyond 10^±(2^63)
+    if (negative) exponent = -exponent;
+    s = s.substr(0, e);
+  }
+  const auto point = s.find('.');
+  const std::string_view whole = s.substr(0, point);
+  long long lead = 0;  // the decimal exponent of the first nonzero digit
+  if (const auto first = whole.find_first_not_of('0'); first != std::string_view::npos) {
+    lead = static_cast<long long>(whole.size() - first) - 1;
+  } else {
+    const std::string_view fraction = point == std::string_view::npos ? std::string_view{} : s.substr(point + 1);
+    lead = -static_cast<long long>(fraction.find_first_not_of('0')) - 1;
+  }
+  return lead + exponent < 0;
+}
+
+enum class csv_parse { ok, not_a_number, out_of_range };
+
+/// A decimal number (an optional sign, digits, a point, an exponent; "inf" and "nan" too), as the
+/// nearest float. One that underflows float reads as 0 (or a subnormal, as rounding gives); one
+/// beyond float's largest value is out_of_range.
+inline csv_parse csv_number(std::string_view s, float& out) {
+  if (!s.empty() && s.front() == '+') {
+    s.remove_prefix(1);
+    if (!s.empty() && (s.front() == '-' || s.front() == '+')) return csv_parse::not_a_number;  // "+-5"
+  }
+  if (s.empty()) return csv_parse::not_a_number;
+  const char* end = s.data() + s.size();
+  const auto [p, ec] = std::from_chars(s.data(), end, out);
+  if (p != end) return csv_parse::not_a_number;
+  if (ec == std::errc{}) return csv_parse::ok;
+  if (ec != std::errc::result_out_of_range) return csv_parse::not_a_number;
+  if (!csv_underflows(s)) return csv_parse::out_of_range;
+  double d = 0;  // the subnormal, or a signed 0, that the value rounds to
+  const auto [q, dec] = std::from_chars(s.data(), end, d);
+  out = dec == std::errc{} ? static_cast<float>(d) : (s.front() == '-' ? -0.0f : 0.0f);
+  return csv_parse::ok;
 }
 
 }  // namespace detail
@@ -71,6 +116,8 @@ inline labeled_dataset parse_csv(std::string_view text, std::string_view source,
   auto fail_at = [&](std::size_t line, std::string_view what) -> void {
     throw error(fmt::format("read_csv: {}:{}: {}", source, line, what));
   };
+  // A UTF-8 byte order mark (spreadsheet programs write one) is not part of the first cell.
+  if (text.starts_with("\xEF\xBB\xBF")) text.remove_prefix(3);
   std::vector<std::string_view> header_names;
   std::vector<float> xs;
   std::vector<std::int32_t> ys;
@@ -98,8 +145,11 @@ inline labeled_dataset parse_csv(std::string_view text, std::string_view source,
       first_line = line_no;
       bool is_header = options.header == csv_header::present;
       if (options.header == csv_header::automatic) {
+        // A header has a name in it: a cell that is neither a number nor empty. An empty cell
+        // alone does not make one (pandas names its index column ""): "1,,0" is a data row, whose
+        // empty cell is then an error, not a header that silently drops it.
         float dummy;
-        for (auto c : cells) is_header = is_header || !detail::csv_number(c, dummy);
+        for (auto c : cells) is_header = is_header || (!c.empty() && detail::csv_number(c, dummy) == detail::csv_parse::not_a_number);
       }
       if (is_header) header_names = cells;
       if (!options.label_name.empty()) {
@@ -138,10 +188,11 @@ inline labeled_dataset parse_csv(std::string_view text, std::string_view source,
         std::string_view s = cell;
         if (!s.empty() && s.front() == '+') s.remove_prefix(1);
         const auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-        if (s.empty() || ec != std::errc{} || p != s.data() + s.size()) {
+        if (s.empty() || ec != std::errc{} || p != s.data() + s.size() || (s.size() < cell.size() && s.front() == '-')) {
           float f;
-          bad(detail::csv_number(cell, f) ? fmt::format("label '{}' is not an integer", cell)
-                                          : fmt::format("label '{}' is not a number", cell));
+          bad(detail::csv_number(cell, f) != detail::csv_parse::not_a_number
+                  ? fmt::format("label '{}' is not an integer", cell)
+                  : fmt::format("label '{}' is not a number", cell));
         }
         if (v < 0 || (options.classes != 0 && static_cast<unsigned long long>(v) >= options.classes) ||
             v > std::numeric_limits<std::int32_t>::max())
@@ -151,7 +202,12 @@ inline labeled_dataset parse_csv(std::string_view text, std::string_view source,
         ys.push_back(static_cast<std::int32_t>(v));
       } else {
         float f = 0;
-        if (!detail::csv_number(cell, f)) bad(cell.empty() ? std::string("empty cell") : fmt::format("'{}' is not a number", cell));
+        const detail::csv_parse parsed = detail::csv_number(cell, f);
+        if (parsed == detail::csv_parse::out_of_range)
+          bad(fmt::format("'{}' is out of float's range (its largest value is {:g})", cell,
+                          std::numeric_limits<float>::max()));
+        if (parsed != detail::csv_parse::ok)
+          bad(cell.empty() ? std::string("empty cell") : fmt::format("'{}' is not a number", cell));
         if (!options.allow_nan && !std::isfinite(f)) bad(fmt::format("'{}' is not finite (NaN and infinities are not allowed)", cell));
         xs.push_back(f);
       }
