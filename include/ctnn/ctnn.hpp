@@ -5,9 +5,13 @@
 #include <ctnn/core/model.hpp>
 #include <ctnn/core/parallel_for.hpp>
 #include <ctnn/core/rng.hpp>
+#include <ctnn/data/csv.hpp>
 #include <ctnn/data/dataset.hpp>
 #include <ctnn/data/fashion_mnist.hpp>
 #include <ctnn/data/idx.hpp>
+#include <ctnn/data/npy.hpp>
+#include <ctnn/data/split.hpp>
+#include <ctnn/data/standardize.hpp>
 #include <ctnn/diag/signal_probe.hpp>
 #include <ctnn/graph/input.hpp>
 #include <ctnn/graph/repeat.hpp>

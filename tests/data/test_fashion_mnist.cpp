@@ -5,6 +5,8 @@
 #include "idx_writer.hpp"
 
 #include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
 
 #include <array>
 #include <cstdlib>
@@ -93,6 +95,18 @@ TEST_CASE("fashion_mnist errors name the files, the counts and the fix", "[fashi
     REQUIRE_THROWS_WITH(fashion_mnist::train(dir.path / "absent"),
                         Contains("absent") && Contains("does not exist") &&
                             Contains("apt-get install dataset-fashion-mnist") && Contains("CTNN_FASHION_MNIST_DIR"));
+  }
+  SECTION("a file where the directory should be") {
+    std::ofstream(dir.path / "plain") << "not a directory";
+    REQUIRE_THROWS_WITH(fashion_mnist::train(dir.path / "plain"),
+                        Contains("plain is not a directory") && Contains("CTNN_FASHION_MNIST_DIR"));
+  }
+  SECTION("a directory where a file should be") {
+    write_fake(dir.path, "train", 2, 2);
+    std::filesystem::remove(dir.path / "train-images-idx3-ubyte.gz");
+    std::filesystem::create_directory(dir.path / "train-images-idx3-ubyte.gz");
+    REQUIRE_THROWS_WITH(fashion_mnist::train(dir.path),
+                        Contains("train-images-idx3-ubyte.gz") && Contains("is a directory, not a file"));
   }
   SECTION("missing files") {
     REQUIRE_THROWS_WITH(fashion_mnist::train(dir.path), Contains("train-images-idx3-ubyte.gz") &&

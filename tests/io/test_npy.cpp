@@ -92,6 +92,7 @@ TEST_CASE("npy: malformed files are clear errors", "[io][npy]") {
   CHECK(npy_error(with_header(ok_dict, eight)) == "no error");
   CHECK_THAT(npy_error(""), Catch::Contains("a.npy: the file has 0 bytes"));
   CHECK_THAT(npy_error("PK\x03\x04 not npy at all"), Catch::Contains("bad magic"));
+  CHECK_THAT(npy_error("\x93NUMPY\x01"), Catch::Contains("truncated: the file has 7 bytes"));
   CHECK_THAT(npy_error(with_header(ok_dict, eight).substr(0, 20)), Catch::Contains("runs past the end"));
   CHECK_THAT(npy_error(with_header(ok_dict, eight.substr(0, 7))), Catch::Contains("needs 8 bytes of data, the file has 7"));
   CHECK_THAT(npy_error(with_header(ok_dict, eight + "x")), Catch::Contains("the file has 9"));

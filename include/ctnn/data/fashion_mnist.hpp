@@ -47,13 +47,16 @@ inline std::filesystem::path find_file(const std::filesystem::path& dir, const s
   std::error_code ec;
   for (const auto& name : {stem + ".gz", stem})
     if (std::filesystem::is_regular_file(dir / name, ec)) return dir / name;
+  for (const auto& name : {stem + ".gz", stem})
+    if (std::filesystem::exists(dir / name, ec)) return dir / name;  // a directory, say: read_idx says what
   throw error(fmt::format("fashion_mnist: {}.gz (or uncompressed {}) not found in {}; {}", stem, stem, dir.string(), install_hint));
 }
 
 inline labeled_dataset load(const std::filesystem::path& dir, const std::string& split) {
   std::error_code ec;
   if (!std::filesystem::is_directory(dir, ec))
-    throw error(fmt::format("fashion_mnist: directory {} does not exist; {}", dir.string(), install_hint));
+    throw error(fmt::format("fashion_mnist: directory {} {}; {}", dir.string(),
+                            std::filesystem::exists(dir, ec) ? "is not a directory" : "does not exist", install_hint));
   const auto images_path = find_file(dir, split + "-images-idx3-ubyte");
   const auto labels_path = find_file(dir, split + "-labels-idx1-ubyte");
 

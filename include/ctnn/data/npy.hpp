@@ -161,9 +161,10 @@ struct npy_header_parser {
 inline npy_array parse_npy(std::span<const std::byte> file, std::string_view source) {
   auto fail = [&](const std::string& what) { throw error(fmt::format("read_npy: {}: {}", source, what)); };
   const auto* u = reinterpret_cast<const unsigned char*>(file.data());
-  if (file.size() < 10 || std::memcmp(u, "\x93NUMPY", 6) != 0)
+  if (file.size() < 6 || std::memcmp(u, "\x93NUMPY", 6) != 0)
     fail(file.size() < 6 ? fmt::format("the file has {} bytes; too short for the .npy magic", file.size())
                          : std::string("bad magic: not a .npy file (it must start with \\x93NUMPY)"));
+  if (file.size() < 10) fail(fmt::format("truncated: the file has {} bytes, the .npy header needs at least 10", file.size()));
   const unsigned major = u[6], minor = u[7];
   if (major < 1 || major > 3 || minor != 0) fail(fmt::format("unsupported .npy version {}.{} (1.0, 2.0, 3.0 are read)", major, minor));
   std::size_t header_len = 0, start = 0;
