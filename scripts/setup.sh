@@ -6,7 +6,7 @@ set -euo pipefail
 
 packages=(
   build-essential cmake pkg-config
-  libboost-dev libxtensor-dev xtl-dev libxsimd-dev
+  libxtensor-dev xtl-dev libxsimd-dev
   catch2 zlib1g-dev nlohmann-json3-dev libfmt-dev
   dataset-fashion-mnist gnuplot-nox
 )
