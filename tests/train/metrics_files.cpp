@@ -76,7 +76,8 @@ TEST_CASE("fit writes per-step and per-epoch metrics as JSON lines and CSV", "[t
         CHECK(step == last_step + 1);  // strictly increasing, 1-based, across epochs
         last_step = step;
         CHECK(j.at("epoch") == epochs_seen + 1);
-        CHECK(j.at("lr").get<double>() == printed(schedule(step - 1)));  // the rate of global step index step-1
+        // the rate of global step index step-1, as the float the update got
+        CHECK(j.at("lr").get<double>() == printed(static_cast<float>(schedule(step - 1))));
         epoch_loss_sum += j.at("loss").get<double>();
         CHECK(j.size() == 5);
       } else {
@@ -108,7 +109,7 @@ TEST_CASE("fit writes per-step and per-epoch metrics as JSON lines and CSV", "[t
       REQUIRE(cells.size() == 4);
       CHECK(std::stoul(cells[0]) == (i - 1) / steps_per_epoch + 1);
       CHECK(std::stoul(cells[1]) == i);
-      CHECK(std::stod(cells[3]) == printed(schedule(i - 1)));
+      CHECK(std::stod(cells[3]) == printed(static_cast<float>(schedule(i - 1))));  // the float the update got
     }
   }
 

@@ -206,12 +206,14 @@ std::vector<epoch_record> fit(model<Net, S>& m, LossFn loss, Opt opt, const Data
       }
       if constexpr (classification)
         if (options.micro_batches <= 1) train_acc.add(m.output(), source.targets(), b, model_type::out_features);
-      double lr = 0;  // the rate this step uses, for the metrics; each callback is called once per step
+      // The rate this step uses, for the metrics: a schedule's value as the model's scalar, which
+      // is what the update gets. Each callback is called once per step.
+      double lr = 0;
       if (options.schedule) {
-        lr = options.schedule(global_step);
+        lr = static_cast<double>(static_cast<S>(options.schedule(global_step)));
         tr.apply_update(static_cast<S>(lr));
       } else if (options.learning_rate) {
-        lr = options.learning_rate(epoch);
+        lr = static_cast<double>(static_cast<S>(options.learning_rate(epoch)));
         tr.apply_update(static_cast<S>(lr));
       } else {
         lr = detail::own_learning_rate(opt);
