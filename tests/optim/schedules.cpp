@@ -61,6 +61,27 @@ TEST_CASE("schedules equal their closed forms", "[sched]") {
   CHECK(sched::inverse_sqrt{.lr = 1.0, .warmup = 0}(3) == Approx(0.5));
 }
 
+TEST_CASE("a schedule with a setting that has no value is an error, not a NaN, a crash or a hang", "[sched]") {
+  using Catch::Contains;
+  // Each of these divided by zero: step's integer division killed the process, sgdr's period of
+  // 0 never ended, the others returned NaN at every step.
+  CHECK_THROWS_WITH(sched::step{.step_size = 0}(3), Contains("sched::step: step_size must be at least 1"));
+  CHECK_THROWS_WITH(sched::sgdr{.t0 = 0}(3), Contains("sched::sgdr: t0 must be at least 1"));
+  CHECK_THROWS_WITH(sched::cosine{.total = 0}(3), Contains("sched::cosine: total must be at least 1"));
+  CHECK_THROWS_WITH(sched::cyclical{.step_size = 0}(3), Contains("sched::cyclical: step_size must be at least 1"));
+  CHECK_THROWS_WITH(sched::one_cycle{.total = 0}(3), Contains("sched::one_cycle: total must be at least 1"));
+  CHECK_THROWS_WITH(sched::one_cycle{.pct_start = 1.5}(3), Contains("pct_start must lie in [0, 1], it is 1.5"));
+  CHECK_THROWS_WITH(sched::one_cycle{.pct_start = NAN}(3), Contains("pct_start must lie in [0, 1]"));
+  // An empty first phase (pct_start · T = 1) starts at its end, η_max (torch divides 0 by 0 there);
+  // pct_start = 0 anneals from η_max from step 0 on, as torch does.
+  const sched::one_cycle empty_warmup{.max_lr = 0.1, .total = 100, .pct_start = 0.01};
+  CHECK(empty_warmup(0) == 0.1);
+  CHECK(empty_warmup(1) == Approx(4e-7 + (0.1 - 4e-7) * (1 + std::cos(pi * 1 / 99)) / 2));
+  const sched::one_cycle no_warmup{.max_lr = 0.1, .total = 100, .pct_start = 0};
+  CHECK(no_warmup(0) == Approx(4e-7 + (0.1 - 4e-7) * (1 + std::cos(pi * 1 / 100)) / 2));
+  CHECK(sched::one_cycle{.max_lr = 0.1, .total = 1}(0) == Approx(4e-7));
+}
+
 TEST_CASE("reduce_on_plateau follows torch's rule", "[sched]") {
   sched::reduce_on_plateau r{.lr = 1.0, .factor = 0.5, .patience = 2, .cooldown = 1};
   CHECK(r(0) == 1.0);

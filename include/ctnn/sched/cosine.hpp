@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstddef>
 #include <numbers>
+#include <ctnn/core/error.hpp>
 
 namespace ctnn::sched {
 
@@ -14,6 +15,7 @@ struct cosine {
   std::size_t total = 1000;  ///< T: steps to reach the floor; constant at η_min afterwards
   double min_lr = 0.0;
   double operator()(std::size_t t) const {
+    if (total == 0) throw error("ctnn::sched::cosine: total must be at least 1");  // else 0/0 at every step
     const double x = double(std::min(t, total)) / double(total);
     return min_lr + 0.5 * (lr - min_lr) * (1 + std::cos(std::numbers::pi * x));
   }

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
+#include <ctnn/core/error.hpp>
 
 namespace ctnn::sched {
 
@@ -18,6 +19,7 @@ struct cyclical {
   cycle_mode mode = cycle_mode::triangular;
   double gamma = 1.0;  ///< exp_range only
   double operator()(std::size_t t) const {
+    if (step_size == 0) throw error("ctnn::sched::cyclical: step_size must be at least 1");  // else NaN
     const double s = double(step_size), cyc = std::floor(1 + double(t) / (2 * s));
     const double x = std::abs(double(t) / s - 2 * cyc + 1);
     const double scale = mode == cycle_mode::triangular    ? 1.0

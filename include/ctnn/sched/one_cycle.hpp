@@ -5,10 +5,14 @@
 //   t ≤ a:  anneal(η_0 → η_max, t / a)
 //   t > a:  anneal(η_max → η_end, (t − a)/(b − a))
 //   anneal(x → y, q) = y + (x − y)(1 + cos(π q))/2   (cosine)   or   x + (y − x) q   (linear)
+// t ≥ T holds the value of T − 1. Where the first phase is empty (a = 0: pct_start · T = 1) step 0
+// is its end, η_max; torch divides 0 by 0 there and raises.
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <numbers>
+#include <fmt/format.h>
+#include <ctnn/core/error.hpp>
 
 namespace ctnn::sched {
 
@@ -20,12 +24,16 @@ struct one_cycle {
   double final_div_factor = 1e4;
   bool linear = false;
   double operator()(std::size_t t) const {
+    if (total == 0) throw error("ctnn::sched::one_cycle: total must be at least 1");
+    if (!(pct_start >= 0 && pct_start <= 1))
+      throw error(fmt::format("ctnn::sched::one_cycle: pct_start must lie in [0, 1], it is {}", pct_start));
     const double lo = max_lr / div_factor, end = lo / final_div_factor;
     const double a = pct_start * double(total) - 1, b = double(total) - 1, x = double(std::min(t, total - 1));
     auto anneal = [&](double from, double to, double q) {
       return linear ? from + (to - from) * q : to + (from - to) * (1 + std::cos(std::numbers::pi * q)) / 2;
     };
-    return x <= a ? anneal(lo, max_lr, x / a) : anneal(max_lr, end, (x - a) / (b - a));
+    if (x <= a) return anneal(lo, max_lr, a > 0 ? x / a : 1.0);
+    return anneal(max_lr, end, (x - a) / (b - a));
   }
 };
 

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstddef>
 #include <numbers>
+#include <ctnn/core/error.hpp>
 
 namespace ctnn::sched {
 
@@ -14,6 +15,7 @@ struct sgdr {
   std::size_t t_mult = 1;
   double min_lr = 0.0;
   double operator()(std::size_t t) const {
+    if (t0 == 0) throw error("ctnn::sched::sgdr: t0 must be at least 1");  // a period of 0 never ends
     std::size_t period = t0, cur = t;
     while (cur >= period) {
       cur -= period;

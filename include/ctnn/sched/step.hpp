@@ -2,6 +2,7 @@
 // sched::step: η_t = η γ^⌊t / s⌋ (torch.optim.lr_scheduler.StepLR).
 #include <cmath>
 #include <cstddef>
+#include <ctnn/core/error.hpp>
 
 namespace ctnn::sched {
 
@@ -9,7 +10,10 @@ struct step {
   double lr = 0.1;
   std::size_t step_size = 30;
   double gamma = 0.1;
-  double operator()(std::size_t t) const { return lr * std::pow(gamma, double(t / step_size)); }
+  double operator()(std::size_t t) const {
+    if (step_size == 0) throw error("ctnn::sched::step: step_size must be at least 1");  // t / 0 killed the process
+    return lr * std::pow(gamma, double(t / step_size));
+  }
 };
 
 }  // namespace ctnn::sched
