@@ -44,6 +44,9 @@ using fixup_net = ctnn::sequential<
                    ctnn::conv2d<3, 3, 1, 1, xav>, ctnn::scalar_scale, ctnn::scalar_bias>,
     ctnn::tanh, ctnn::global_avg_pool, ctnn::scalar_bias, ctnn::dense<3, xav>>;
 
+// A network that ends in a 2-channel image (its output converted back to NCHW).
+using image_out_net = ctnn::sequential<ctnn::input<3, 4, 5>, ctnn::conv2d<4, 3, 1, 1, xav>, ctnn::tanh,
+                                       ctnn::conv2d<2, 3, 1, 1, xav>, ctnn::tanh>;
 // GroupNorm and InstanceNorm2d over images.
 using group_net = ctnn::sequential<
     ctnn::input<3, 5, 4>,
@@ -98,20 +101,21 @@ TEST_CASE("image layers: gradients match finite differences", "[conv][gradient]"
   SECTION("dropout and global average pooling") { check_gradient<pool_net>(4); }
   SECTION("Fixup's scalar biases and multiplier in a conv branch") { check_gradient<fixup_net>(3); }
   SECTION("GroupNorm and InstanceNorm2d over images") { check_gradient<group_net>(3); }
+  SECTION("an image output (channels-last back to NCHW)") { check_gradient<image_out_net>(2); }
 }
 
 TEST_CASE("group_norm over an image normalizes each group of channels over all pixels", "[conv][norm]") {
-  using net = ctnn::sequential<ctnn::input<6, 4, 3>, ctnn::norm::group_norm<3>>;  // NCHW in, NHWC inside
+  using net = ctnn::sequential<ctnn::input<6, 4, 3>, ctnn::norm::group_norm<3>>;  // NCHW in and out, NHWC inside
   ctnn::model<net, double> m;
   ctnn::rng g(4);
   std::vector<double> x(2 * 72);
   for (auto& v : x) v = g.uniform(-2, 5);
-  const double* y = m.forward(x.data(), 2);  // NHWC: y[(n·12 + pixel)·6 + c]
+  const double* y = m.forward(x.data(), 2);  // NCHW: y[(n·6 + c)·12 + pixel]
   for (std::size_t n = 0; n < 2; ++n)
     for (std::size_t grp = 0; grp < 3; ++grp) {
       double s = 0, s2 = 0;
       for (std::size_t q = 0; q < 12; ++q)
-        for (std::size_t c = 2 * grp; c < 2 * grp + 2; ++c) s += y[(n * 12 + q) * 6 + c], s2 += y[(n * 12 + q) * 6 + c] * y[(n * 12 + q) * 6 + c];
+        for (std::size_t c = 2 * grp; c < 2 * grp + 2; ++c) s += y[(n * 6 + c) * 12 + q], s2 += y[(n * 6 + c) * 12 + q] * y[(n * 6 + c) * 12 + q];
       CHECK(std::abs(s / 24) < 1e-12);
       CHECK(std::abs(s2 / 24 - 1) < 1e-4);  // ε = 1e-5 against variances of order 1
     }
@@ -129,4 +133,9 @@ TEST_CASE("image networks: names and shapes as PyTorch's", "[conv][static]") {
   CHECK(M::slot("7.0.weight").dims() == std::vector<std::size_t>{6, 5, 2, 2});
   CHECK(M::slot("7.2.weight").dims() == std::vector<std::size_t>{6, 5, 1, 1});  // the shortcut after the body
   CHECK(M::slot("13.weight").dims() == std::vector<std::size_t>{3, 12});       // 3 channels × 2 × 2 flattened
+  // The conversion back to NCHW at an image output takes no module index either.
+  using I = ctnn::model<image_out_net, double>;
+  static_assert(I::out_features == 2 * 4 * 5);
+  CHECK(I::slot("2.weight").dims() == std::vector<std::size_t>{2, 4, 3, 3});
+  CHECK(I::slots.size() == 4);
 }

@@ -12,6 +12,8 @@
 namespace {
 using nchw_net = ctnn::sequential<ctnn::input<3, 5, 4>, ctnn::conv2d<2, 3, 1, 1, ctnn::init::xavier_uniform<>>,
                                   ctnn::flatten>;
+// The same network ending in the image itself: its output must be NCHW too (it was channels-last).
+using image_out_net = ctnn::sequential<ctnn::input<3, 5, 4>, ctnn::conv2d<2, 3, 1, 1, ctnn::init::xavier_uniform<>>>;
 }
 
 TEST_CASE("a model's image input and flatten output are NCHW, as PyTorch's", "[conv][layout]") {
@@ -43,6 +45,31 @@ TEST_CASE("a model's image input and flatten output are NCHW, as PyTorch's", "[c
   for (std::size_t i = 0; i < batch * O * H * W; ++i) REQUIRE(yp.data()[i] == y[i]);
   xt::xtensor<double, 4> wrong = xt::zeros<double>({batch, C, W, H});
   CHECK_THROWS_WITH(m.predict(wrong), Catch::Contains("[batch, 3, 4, 5]") && Catch::Contains("input<3, 5, 4>"));
+
+  // Without the flatten the output is the same NCHW image (the same seed gives the same weights).
+  ctnn::model<image_out_net, double> mi{ctnn::seed{3}};
+  const auto yi = mi.predict(x4);
+  REQUIRE(yi.size() == batch * O * H * W);
+  for (std::size_t i = 0; i < yi.size(); ++i) REQUIRE(yi.data()[i] == yp.data()[i]);
+  // A one-channel input needs no conversion in, but its two-channel output does.
+  using one_in = ctnn::sequential<ctnn::input<1, 2, 2>, ctnn::conv2d<2, 1>>;
+  ctnn::model<one_in, double> m1;
+  auto w1 = m1.parameter("0.weight");
+  w1(0, 0, 0, 0) = 1;
+  w1(1, 0, 0, 0) = 10;
+  m1.parameter("0.bias").fill(0);
+  const xt::xtensor<double, 4> x1 = {{{{1, 2}, {3, 4}}}};
+  const xt::xtensor<double, 2> y1 = m1.predict(x1);
+  const xt::xtensor<double, 2> nchw = {{1, 2, 3, 4, 10, 20, 30, 40}};
+  CHECK(y1 == nchw);
+
+  // value_and_grad takes [batch, C, H, W] as predict does (it overran a 2-long shape before).
+  const xt::xtensor<double, 2> x2 = xt::adapt(x, std::vector<std::size_t>{batch, C * H * W});
+  const xt::xtensor<double, 2> targets = xt::zeros<double>({batch, O * H * W});
+  const auto flat = ctnn::value_and_grad(mi, ctnn::loss::mse{}, x2, targets);
+  const auto image = ctnn::value_and_grad(mi, ctnn::loss::mse{}, x4, targets);
+  CHECK(flat.value == image.value);
+  CHECK(flat.gradient == image.gradient);
 }
 
 TEST_CASE("delta_orthogonal: orthogonal centre tap, zeros elsewhere; conv fans", "[conv][init]") {

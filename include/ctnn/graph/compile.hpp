@@ -145,6 +145,31 @@ struct bind_chain {
   static constexpr feature_shape out_shape = bound::out_shape;
 };
 
+/// The bound nodes of a network whose output has shape Out, with a last node that turns a
+/// multi-channel image output back to NCHW.
+/// (Image is passed in: as a default argument computed from Out, g++ 12 crashed.)
+template <class Nodes, feature_shape Out, bool Image>
+struct with_output_layout {
+  using type = Nodes;
+};
+template <class... Nodes, feature_shape Out>
+struct with_output_layout<type_list<Nodes...>, Out, true> {
+  using type = type_list<Nodes..., nhwc_to_nchw_output_node<Out.c, Out.h, Out.w>>;
+};
+
+/// The whole network's chain: bind_chain, ending NCHW when the output is an image (so that
+/// predict, the loss and its targets see PyTorch's order). Written so that bind_list is first
+/// needed by `type`, as in bind_chain: a member in between lengthened every shape error's trace.
+template <feature_shape In, class List>
+struct bind_network {
+  using bound = bind_list<In, List>;
+  template <class... Nodes>
+  static auto make(type_list<Nodes...>) -> chain_node<In.size(), Nodes...>;
+  using type = decltype(make(typename with_output_layout<typename bound::type, bound::out_shape,
+                                                        (bound::out_shape.spatial() && bound::out_shape.c > 1)>::type{}));
+  static constexpr feature_shape out_shape = bound::out_shape;
+};
+
 /// One layer on its own at input shape In: its node and output shape.
 template <feature_shape In, class L>
 struct bind_layer {
@@ -356,9 +381,10 @@ struct network_traits<sequential<input<C, H, W>, Ls...>> {
   static_assert(sizeof...(Ls) > 0, "ctnn::sequential<input<N>>: a network needs at least one layer after its input");
   static constexpr feature_shape in_shape{C, H, W};
   static constexpr std::size_t in = in_shape.size();
-  // NCHW multi-channel images are turned channels-last by the first node.
+  // NCHW multi-channel images are turned channels-last by the first node (and back by the last
+  // when the output is one: bind_network).
   using layers = typename network_layers<(in_shape.spatial() && C > 1), Ls...>::type;
-  using bound = bind_chain<in_shape, layers>;
+  using bound = bind_network<in_shape, layers>;
   using root = typename bound::type;
   static constexpr feature_shape out_shape = bound::out_shape;
 };

@@ -4,7 +4,10 @@
 //  - nchw_to_nhwc_node<C, H, W>: first node of a network whose input<C, H, W> has C > 1 and more
 //    than one pixel; takes no module index (it is not a layer the user wrote);
 //  - nhwc_to_nchw_node<C, H, W>: ctnn::flatten after such an image (PyTorch's Flatten order: channel,
-//    row, column), so a dense layer after it has PyTorch's weight layout.
+//    row, column), so a dense layer after it has PyTorch's weight layout;
+//  - nhwc_to_nchw_output_node<C, H, W>: last node of a network whose output is still a
+//    multi-channel image, so predict, the loss and its targets see PyTorch's [batch, C, H, W]
+//    order; takes no module index.
 // Each is a per-sample transpose; its backward is the inverse transpose.
 #include <array>
 #include <cstddef>
@@ -29,16 +32,17 @@ void transpose_samples(const S* src, S* dst, std::size_t batch) {
   }
 }
 
-template <std::size_t C, std::size_t H, std::size_t W, bool ToNHWC>
+template <std::size_t C, std::size_t H, std::size_t W, bool ToNHWC, std::size_t Modules>
 struct layout_node {
   static constexpr bool is_dense = false;
-  static constexpr std::size_t in = C * H * W, out = C * H * W, modules = ToNHWC ? 0 : 1;
+  static constexpr std::size_t in = C * H * W, out = C * H * W, modules = Modules;
   static constexpr std::size_t params = 0, slot_count = 0, grad_scratch = 0, internal = 0;
   static constexpr std::size_t buffers = 0, buffer_slot_count = 0;
   static constexpr std::size_t flops_per_sample = 0;
   static std::string describe() {
-    return ToNHWC ? fmt::format("input {}×{}×{} (NCHW → channels-last)", C, H, W)
-                  : fmt::format("flatten ({}×{}×{} → {} in NCHW order)", C, H, W, C * H * W);
+    if constexpr (ToNHWC) return fmt::format("input {}×{}×{} (NCHW → channels-last)", C, H, W);
+    else if constexpr (Modules == 0) return fmt::format("output {}×{}×{} (channels-last → NCHW)", C, H, W);
+    else return fmt::format("flatten ({}×{}×{} → {} in NCHW order)", C, H, W, C * H * W);
   }
   static consteval std::array<slot_desc, 0> slots() { return {}; }
   static consteval std::array<slot_desc, 0> buffer_slots() { return {}; }
@@ -58,8 +62,10 @@ struct layout_node {
 };
 
 template <std::size_t C, std::size_t H, std::size_t W>
-using nchw_to_nhwc_node = layout_node<C, H, W, true>;
+using nchw_to_nhwc_node = layout_node<C, H, W, true, 0>;
 template <std::size_t C, std::size_t H, std::size_t W>
-using nhwc_to_nchw_node = layout_node<C, H, W, false>;
+using nhwc_to_nchw_node = layout_node<C, H, W, false, 1>;
+template <std::size_t C, std::size_t H, std::size_t W>
+using nhwc_to_nchw_output_node = layout_node<C, H, W, false, 0>;
 
 }  // namespace ctnn::detail

@@ -6,6 +6,7 @@
 // It runs in the model's current mode: in training mode a batch-norm layer uses the batch's
 // statistics (and updates its running ones); in evaluation mode the gradient goes through the
 // running statistics.
+#include <algorithm>
 #include <cstddef>
 #include <string>
 #include <type_traits>
@@ -34,7 +35,10 @@ value_and_gradient<S> value_and_grad(model<Net, S>& m, const LossFn&, const xt::
   model_type::check_input(xe);
   const std::size_t batch = xe.shape()[0];
   if (batch == 0) throw error("ctnn::value_and_grad: the batch is empty");
-  xt::xtensor<S, 2> x = xe;
+  // Row-major copy as predict makes it: a [batch, C, H, W] tensor is read as NCHW rows (assigning it
+  // to a 2-D tensor wrote its 4-long shape into a 2-long one).
+  xt::xtensor<S, 2> x = xt::empty<S>({batch, model_type::in_features});
+  std::copy(xe.begin(), xe.end(), x.begin());
   xt::xarray<target_type> t = y_expr.derived_cast();
   // Labels: [batch]. Regression targets: [batch, out] ([batch] too when out is 1).
   const bool labels = std::is_integral_v<target_type>;
