@@ -48,7 +48,9 @@ struct softmax_cross_entropy {
     } else {
       for (std::size_t j = 0; j < classes; ++j) sum += std::exp(zi[j] - m);
     }
-    return std::log(sum) + m - zi[label];
+    // m − z_label first: both are large where the logits are (1e4) and their difference is exact,
+    // while log(sum) + m rounded the small log(sum) to the ulp of m (1.6e-4 off at 1e4 in float).
+    return std::log(sum) + (m - zi[label]);
   }
 
   static void check_targets(const std::int32_t* t, std::size_t batch, std::size_t classes) {

@@ -10,6 +10,7 @@
 #include <cstddef>
 #include <string>
 #include <type_traits>
+#include <utility>
 #include <fmt/format.h>
 #include <ctnn/core/error.hpp>
 #include <ctnn/core/model.hpp>
@@ -51,6 +52,18 @@ value_and_gradient<S> value_and_grad(model<Net, S>& m, const LossFn&, const xt::
     throw error(labels ? fmt::format("ctnn::value_and_grad: expected {} labels (shape [{}]), got shape [{}]", batch, batch, got)
                        : fmt::format("ctnn::value_and_grad: expected targets of shape [{}, {}], got [{}]", batch,
                                      model_type::out_features, got));
+  }
+  if constexpr (std::is_integral_v<target_type> && !std::is_same_v<given_type, target_type>) {
+    // Labels of another integer type are checked before they are narrowed to the loss's: an
+    // int64 label 2^32 + 1 would otherwise become a valid 1.
+    std::size_t i = 0;
+    for (const auto label : y_expr.derived_cast()) {
+      if (std::cmp_less(label, 0) || std::cmp_greater_equal(label, model_type::out_features))
+        throw error(fmt::format("ctnn::value_and_grad: label {} of sample {} is outside [0, {}) (the network has {} "
+                                "outputs)",
+                                label, i, model_type::out_features, model_type::out_features));
+      ++i;
+    }
   }
   LossFn::check_targets(t.data(), batch, model_type::out_features);
   const S* y = m.forward(x.data(), batch);
