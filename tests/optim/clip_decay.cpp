@@ -99,3 +99,16 @@ TEST_CASE("polyak and EMA weight averages follow their recurrences and swap in a
   ctnn::optim::polyak_average::swap(params.data(), ps, n);
   CHECK(params[5] == 3.0);
 }
+
+TEST_CASE("the global norm holds where float squares overflow or underflow", "[optim][clip]") {
+  // Squares of 3e19 overflow float and of 1e-25 underflow it; the norm is then taken in double.
+  std::vector<float> g{3e19f, 4e19f};
+  CHECK(ctnn::optim::clip_by_global_norm(g.data(), g.size(), 1.0) == Approx(5e19).epsilon(1e-6));
+  CHECK(g[0] == Approx(0.6f).epsilon(1e-6));
+  CHECK(g[1] == Approx(0.8f).epsilon(1e-6));
+  const std::vector<float> huge(1000, 1e19f), tiny(1000, 1e-25f), zero(1000, 0.0f);
+  CHECK(ctnn::optim::global_norm(huge.data(), huge.size()) == Approx(std::sqrt(1000.0) * 1e19).epsilon(1e-6));
+  CHECK(ctnn::optim::global_norm(tiny.data(), tiny.size()) ==
+        Approx(std::sqrt(1000.0) * double(1e-25f)).epsilon(1e-6));
+  CHECK(ctnn::optim::global_norm(zero.data(), zero.size()) == 0.0);
+}

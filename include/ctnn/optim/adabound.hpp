@@ -13,7 +13,9 @@
 #include <span>
 #include <string_view>
 #include <xsimd/xsimd.hpp>
+#include <fmt/format.h>
 #include <ctnn/core/aligned_buffer.hpp>
+#include <ctnn/core/error.hpp>
 #include <ctnn/optim/elementwise.hpp>
 
 namespace ctnn::optim {
@@ -68,7 +70,13 @@ struct adabound_type {
   coeffs<S> begin_step(state<S>& st, S eta) const {
     const double t = static_cast<double>(++st.steps);
     const double c1 = 1 - std::pow(double(beta1), t), c2 = 1 - std::pow(double(beta2), t);
-    const double fin = double(final_lr) * double(eta) / double(lr), gm = gamma;
+    // The bounds follow the rate: final_lr · eta / lr. A rate of 0 moves nothing (0/0 made every
+    // parameter NaN at lr = 0); a scheduled rate over lr = 0 has no scale to follow.
+    if (eta != S(0) && !(lr > 0.0f))
+      throw error(fmt::format("ctnn::optim::adabound: lr is {}, but final_lr is scaled by the rate over lr, which "
+                              "must then be positive",
+                              lr));
+    const double fin = eta == S(0) ? 0.0 : double(final_lr) * double(eta) / double(lr), gm = gamma;
     return {static_cast<S>(eta * std::sqrt(c2) / c1), static_cast<S>(fin * (1 - 1 / (gm * t + 1))),
             static_cast<S>(fin * (1 + 1 / (gm * t)))};
   }

@@ -67,7 +67,8 @@ struct adagrad_norm {
                                        static_cast<const S*>(p), g);
       })[0];
     }
-    const S scale = static_cast<S>(double(eta) / std::sqrt(st.b_squared));
+    // b² = 0 (b0 = 0 and no gradient yet): every gradient is 0 and nothing moves (η/0 · 0 was NaN).
+    const S scale = st.b_squared > 0 ? static_cast<S>(double(eta) / std::sqrt(st.b_squared)) : S(0);
     for (const slot_desc& s : slots) {
       const S wd = wd_of(s);
       fused_pass_parallel(s.offset, s.offset + s.size(), g,

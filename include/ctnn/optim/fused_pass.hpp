@@ -7,6 +7,7 @@
 // fused_sum_squares: Σ x_i² (and Σ y_i²) in double, for trust ratios, AdaGrad-Norm and clipping.
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <cstddef>
 #include <type_traits>
 #include <utility>
@@ -104,17 +105,41 @@ std::array<double, K> sum_squares_impl(std::size_t lo, std::size_t hi, Term& ter
       acc[k] = batch(S(0));
     }
   };
-  std::size_t i = lo, since = 0;
-  for (; i + w <= hi; i += w) {
-    add(term(batch::load_unaligned(in + i)...));
+  // f(terms) for every batch of [lo, hi), the tail zero padded.
+  auto for_each_term = [&](auto&& f) {
+    std::size_t i = lo;
+    for (; i + w <= hi; i += w) f(term(batch::load_unaligned(in + i)...));
+    if (i < hi) {
+      alignas(64) S t[sizeof...(In)][w] = {};
+      (std::copy(in + i, in + hi, t[I]), ...);
+      f(term(batch::load_aligned(t[I])...));
+    }
+  };
+  std::size_t since = 0;
+  for_each_term([&](const std::array<batch, K>& t) {
+    add(t);
     if ((since += w) >= flush) drain(), since = 0;
-  }
-  if (i < hi) {
-    alignas(64) S t[sizeof...(In)][w] = {};
-    (std::copy(in + i, in + hi, t[I]), ...);
-    add(term(batch::load_aligned(t[I])...));
-  }
+  });
   drain();
+  if constexpr (std::is_same_v<S, float>) {
+    // Squares in float overflow above |t| ≈ 1.8·10¹⁹ and underflow below ≈ 10⁻¹⁹ (a clipped exploding
+    // gradient read as norm inf and zeroed; 1000 × 10⁻²⁵ read as 0). Where the sum says so (inf,
+    // or below 10⁻³⁰), it is taken again with each term squared in double: rare, so scalar.
+    bool again = false;
+    for (std::size_t k = 0; k < K; ++k) again = again || std::isinf(total[k]) || total[k] < 1e-30;
+    if (again) {
+      std::array<double, K> exact{};
+      for_each_term([&](const std::array<batch, K>& t) {
+        alignas(64) S v[w];
+        for (std::size_t k = 0; k < K; ++k) {
+          t[k].store_aligned(v);
+          for (std::size_t j = 0; j < w; ++j) exact[k] += static_cast<double>(v[j]) * static_cast<double>(v[j]);
+        }
+      });
+      for (std::size_t k = 0; k < K; ++k)
+        if (std::isinf(total[k]) || total[k] < 1e-30) total[k] = exact[k];
+    }
+  }
   return total;
 }
 }  // namespace detail

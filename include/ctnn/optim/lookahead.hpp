@@ -14,6 +14,7 @@
 #include <utility>
 #include <xsimd/xsimd.hpp>
 #include <ctnn/core/aligned_buffer.hpp>
+#include <ctnn/core/error.hpp>
 #include <ctnn/graph/slot.hpp>
 #include <ctnn/optim/concepts.hpp>
 #include <ctnn/optim/fused_pass.hpp>
@@ -59,6 +60,7 @@ struct lookahead {
   }
   template <class S>
   void update_with_lr(S* p, const S* g, state<S>& st, std::size_t n, S eta) const {
+    check_k();
     if (st.steps == 0) std::copy(p, p + n, st.slow.data());
     inner.update_with_lr(p, g, st.inner, n, eta);
     if (++st.steps % k == 0) synchronize(p, st, 0, n);
@@ -67,6 +69,7 @@ struct lookahead {
   void update(S* p, const S* g, state<S>& st, std::span<const slot_desc> slots, S eta) const
     requires SlotOptimizer<Inner>
   {
+    check_k();
     if (st.steps == 0)
       for (const slot_desc& s : slots) std::copy(p + s.offset, p + s.offset + s.size(), st.slow.data() + s.offset);
     inner.update(p, g, st.inner, slots, eta);
@@ -75,6 +78,10 @@ struct lookahead {
   }
 
  private:
+  /// k = 0 has no sync step (st.steps % k divided by zero).
+  void check_k() const {
+    if (k == 0) throw error("ctnn::optim::lookahead: k is 0; the slow weights follow the fast ones every k >= 1 steps");
+  }
   template <class S>
   void synchronize(S* p, state<S>& st, std::size_t lo, std::size_t hi) const {
     using B = xsimd::batch<S>;

@@ -69,7 +69,9 @@ struct rmsprop {
       vv = B(a) * vv + B(S(1) - a) * gd * gd;
       if (!ga) return xsimd::sqrt(vv) + B(e);
       *ga = B(a) * *ga + B(S(1) - a) * gd;
-      return xsimd::sqrt(vv - *ga * *ga) + B(e);
+      // v − ḡ² ≥ 0 in exact arithmetic but rounds below 0 where a gradient is nearly constant (after
+      // ~1,200 float steps): clamped, or sqrt made the parameter NaN (PyTorch has the same formula).
+      return xsimd::sqrt(xsimd::max(vv - *ga * *ga, B(S(0)))) + B(e);
     };
     S* v = st.square_avg.data();
     if (!centered && momentum == 0.0f)
