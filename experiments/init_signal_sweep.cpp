@@ -73,7 +73,7 @@ void run_one(run_context& ctx) {
              r[b].forward_rms / r[a].forward_rms, std::pow(predicted, steps), grad_ratio);
   std::fclose(f);
   fmt::print("L={:>2} {:<18} per-layer factor: predicted {:.4f}  forward {:.4f}  backward {:.4f}  "
-             "first/last |grad W| {:.3g}\n", L, name, predicted, fwd, bwd, grad_ratio);
+             "first/last hidden |grad W| {:.3g}\n", L, name, predicted, fwd, bwd, grad_ratio);
 }
 
 template <class Depth, class... Init>

@@ -38,6 +38,10 @@ TEST_CASE("split: sizes, disjoint and complete, seeded, rows keep their labels",
   CHECK(tail.validation.x(0, 0) == 80.0f);
   CHECK_THROWS_WITH(ctnn::data::split_train_validation(d, 1.0), Catch::Contains("not in [0, 1)"));
   CHECK_THROWS_WITH(ctnn::data::split_train_validation(numbered(1), 0.6), Catch::Contains("leave no training samples"));
+  // A fraction that rounds to no validation samples is an error; a fraction of 0 asks for none.
+  CHECK_THROWS_WITH(ctnn::data::split_train_validation(numbered(10), 0.04), Catch::Contains("rounds to no validation"));
+  CHECK(ctnn::data::split_train_validation(numbered(10), 0.0).validation.size() == 0);
+  CHECK(ctnn::data::split_train_validation(numbered(10), 0.05).validation.size() == 1);
 }
 
 TEST_CASE("standardize: training statistics, applied unchanged to validation", "[io][standardize]") {

@@ -75,3 +75,73 @@ TEST_CASE("signal probe columns equal direct computations", "[laws][diag]") {
   for (double v : m.parameter("0.weight")) w += v * v;
   CHECK(t.rows[0].weight_norm == Approx(std::sqrt(w)).epsilon(1e-12));
 }
+
+namespace {
+template <class V>
+double rms_of(const V& v) {
+  double s = 0;
+  for (double e : v) s += e * e;
+  return std::sqrt(s / static_cast<double>(v.size()));
+}
+}  // namespace
+
+TEST_CASE("signal probe on a two-channel image net: one row per layer, the conv's own signal", "[laws][diag]") {
+  // The input and output layout transposes are not layers: they made rows of their own that carried
+  // the next layer's module index and overwrote the conv's backward signal with theirs.
+  using net = ctnn::sequential<ctnn::input<2, 3, 3>, ctnn::conv2d<3, 3, 1, 1>, ctnn::flatten, ctnn::dense<2>>;
+  ctnn::model<net, double> m{ctnn::seed{4}};
+  ctnn::rng g(7);
+  std::vector<double> x(2 * 18), y(2 * 2);
+  for (auto& v : x) v = g.normal();
+  for (auto& v : y) v = g.normal();
+  const auto t = ctnn::diag::signal_probe(m, ctnn::loss::mse{}, x.data(), y.data(), 2);
+  REQUIRE(t.rows.size() == 3);
+  for (std::size_t i = 0; i < 3; ++i) {
+    CHECK(t.rows[i].module == i);
+    CHECK(t.rows[i].layer.find("channels-last") == std::string::npos);
+  }
+  // ∂L/∂z of the conv is ∂L/∂(flatten's output) = dy · W of the dense layer, reordered (NCHW vs
+  // channels-last), which leaves its RMS as it is. dy = 2 (ŷ − y) / (batch · outputs).
+  const auto out = m.predict(xt::adapt(x, std::vector<std::size_t>{2, 2, 3, 3}));
+  const auto w = m.parameter("2.weight");  // [2, 27]
+  xt::xtensor<double, 2> dz = xt::zeros<double>({std::size_t{2}, std::size_t{27}});
+  for (std::size_t b = 0; b < 2; ++b)
+    for (std::size_t o = 0; o < 2; ++o) {
+      const double dy = 2 * (out(b, o) - y[b * 2 + o]) / 4;
+      for (std::size_t k = 0; k < 27; ++k) dz(b, k) += dy * w(o, k);
+    }
+  CHECK(t.rows[0].backward_rms == Approx(rms_of(dz)).epsilon(1e-12));
+  double gw = 0;
+  for (double v : m.gradient("0.weight")) gw += v * v;
+  CHECK(t.rows[0].weight_grad_norm == Approx(std::sqrt(gw)).epsilon(1e-12));
+  CHECK(t.rows[1].weight_grad_norm == 0);  // flatten has no weights
+}
+
+TEST_CASE("signal probe leaves buffers as they were and reads a folded layer's own output", "[laws][diag]") {
+  using net = ctnn::sequential<ctnn::input<3>, ctnn::dense<4>, ctnn::norm::batch_norm<>, ctnn::relu, ctnn::dense<2>>;
+  ctnn::model<net, double> m{ctnn::seed{8}};
+  std::vector<double> x(4 * 3), big(100 * 3, 100.0);
+  ctnn::rng g(9);
+  for (auto& v : x) v = g.normal();
+  std::vector<std::int32_t> y{0, 1, 1, 0}, ybig(100, 0);
+  const std::vector<double> before(m.buffers().begin(), m.buffers().end());
+  ctnn::diag::signal_probe(m, ctnn::loss::softmax_cross_entropy{}, x.data(), y.data(), 4);  // training mode
+  CHECK(std::vector<double>(m.buffers().begin(), m.buffers().end()) == before);  // running statistics unmoved
+
+  // Evaluation mode folds batch_norm into the dense kernel for batches ≥ In, which then does not
+  // write the dense layer's own output: the probe read what the previous batch had left there.
+  m.eval();
+  ctnn::diag::signal_probe(m, ctnn::loss::softmax_cross_entropy{}, big.data(), ybig.data(), 100);
+  const auto t = ctnn::diag::signal_probe(m, ctnn::loss::softmax_cross_entropy{}, x.data(), y.data(), 4);
+  CHECK(ctnn::fold_batch_norm);  // put back
+  const auto w = m.parameter("0.weight");
+  const auto b = m.parameter("0.bias");
+  xt::xtensor<double, 2> z = xt::zeros<double>({std::size_t{4}, std::size_t{4}});
+  for (std::size_t s = 0; s < 4; ++s)
+    for (std::size_t o = 0; o < 4; ++o) {
+      z(s, o) = b(o);
+      for (std::size_t i = 0; i < 3; ++i) z(s, o) += x[s * 3 + i] * w(o, i);
+    }
+  REQUIRE(t.rows[0].module == 0);
+  CHECK(t.rows[0].forward_rms == Approx(rms_of(z)).epsilon(1e-12));
+}

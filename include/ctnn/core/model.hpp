@@ -188,7 +188,8 @@ class model {
   void detach_input() noexcept { last_input_.value = nullptr; }
 
   /// Backward that reports each top-level layer's backward signal to `observe(module_index,
-  /// description, e, width)`, e being ∂L/∂(the layer's pre-activation output), batch × width.
+  /// description, e, width)`, e being ∂L/∂(the layer's pre-activation output), batch × width
+  /// (layers only: not the image layout transposes).
   template <class Observer>
   void backward_observed(Scalar* dy, Observer&& observe, bool accumulate = false) {
     if (last_input_.value == nullptr)
@@ -201,10 +202,17 @@ class model {
   }
 
   /// After a forward: calls visit(module_index, description, output, width) for each top-level
-  /// layer in order (output: batch × width, after the layer's activation).
+  /// child in order (output: batch × width, after the layer's activation), the image layout
+  /// transposes included (the child index is the position in the network: lsuv, zero_gamma).
   template <class Visit>
   void visit_layer_outputs(Visit&& visit) {
     root::visit_outputs(output_.data(), state_.data(), last_batch_.value, std::forward<Visit>(visit));
+  }
+  /// The same for the layers only: the layout transposes, which carry the next layer's module
+  /// index, are left out (as backward_observed leaves them out).
+  template <class Visit>
+  void visit_layers_only_outputs(Visit&& visit) {
+    root::template visit_outputs<true>(output_.data(), state_.data(), last_batch_.value, std::forward<Visit>(visit));
   }
   std::size_t last_batch() const noexcept { return last_batch_; }
 

@@ -47,6 +47,12 @@ inline train_validation split_train_validation(const labeled_dataset& d, double 
   if (nv >= n)
     throw error(fmt::format("split_train_validation: {} samples with validation_fraction {} leave no training samples",
                             n, validation_fraction));
+  // Asked for a validation part that rounds to none: an error here, not an empty set that evaluate
+  // rejects later (a fraction of 0 asks for none and gets none).
+  if (nv == 0 && validation_fraction > 0.0)
+    throw error(fmt::format("split_train_validation: {} samples × validation_fraction {} rounds to no validation "
+                            "samples",
+                            n, validation_fraction));
   std::vector<std::size_t> order(n);
   std::iota(order.begin(), order.end(), std::size_t{0});
   if (shuffle) {

@@ -1,12 +1,16 @@
 #pragma once
 // signal_probe: the per-layer signals of the variance law (catalogue A1, E1.2) for a model and
-// one batch, without changing the model's parameters:
+// one batch, in the model's mode (train or eval), leaving the model as it was: its parameters,
+// its buffers (batch norm's running statistics, spectral norm's u, v) and dropout's draw count
+// are put back; only the gradient arena is overwritten:
 //   forward_rms    RMS of each top-level layer's output (after its activation) over the batch,
 //   backward_rms   RMS of the back-propagated signal e = ∂L/∂z at that layer (pre-activation),
 //   weight_grad_norm, weight_norm, and their ratio ‖∇W‖/‖W‖ (the layer's weight slots only).
 // For a ReLU MLP of width n with Var w = σ², both RMS signals change by √(nσ²/2) per layer.
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
+#include <cstdint>
 #include <cstdio>
 #include <fstream>
 #include <string>
@@ -64,14 +68,28 @@ double rms(const S* v, std::size_t n) {
 }  // namespace detail
 
 /// Runs one forward and backward on (x, targets) and measures the table. x: batch × in_features.
-/// The gradient arena is overwritten; the parameters are not touched.
+/// The gradient arena is overwritten; parameters, buffers and the dropout draw count are as before.
+/// Batch-norm folding (fold_batch_norm) is off during the probe: a folded evaluation forward does
+/// not write the dense layer's own output, whose RMS the table reports.
 template <class Net, class S, class LossFn, class Target>
 signal_table signal_probe(model<Net, S>& m, const LossFn&, const S* x, const Target* targets, std::size_t batch) {
   using model_type = model<Net, S>;
+  struct restore {
+    model<Net, S>& m;
+    std::vector<S> buffers;
+    std::uint64_t draws;
+    bool fold;
+    ~restore() {
+      std::copy(buffers.begin(), buffers.end(), m.buffers().begin());
+      m.set_random_draws(draws);
+      fold_batch_norm = fold;
+    }
+  } const guard{m, std::vector<S>(m.buffers().begin(), m.buffers().end()), m.random_draws(), fold_batch_norm};
+  fold_batch_norm = false;
   signal_table t;
   t.input_rms = detail::rms(x, batch * model_type::in_features);
   const S* y = m.forward(x, batch);
-  m.visit_layer_outputs([&](std::size_t module, const std::string& what, const S* out, std::size_t width) {
+  m.visit_layers_only_outputs([&](std::size_t module, const std::string& what, const S* out, std::size_t width) {
     layer_signal r;
     r.module = module;
     r.layer = what;

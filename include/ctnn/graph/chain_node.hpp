@@ -257,11 +257,18 @@ struct chain_node {
     return state + layout.internal_offset[K] * batch;
   }
 
-  /// Calls visit(module_index, description, output pointer, width) for each child, in order.
-  template <class S, class Visit>
+  /// Calls visit(module_index, description, output pointer, width) for each child, in order; with
+  /// LayersOnly, for each child that is a layer: the image layout transposes (modules = 0: no
+  /// PyTorch module, and the module index they carry is the next layer's) are skipped, as by
+  /// backward's observer.
+  template <bool LayersOnly = false, class S, class Visit>
   static void visit_outputs(S* y, S* state, std::size_t batch, Visit&& visit) {
     [&]<std::size_t... K>(std::index_sequence<K...>) {
-      (visit(module_start[K], child<K>::describe(), child_output<K>(y, state, batch), child<K>::out), ...);
+      auto one = [&]<std::size_t J>(std::integral_constant<std::size_t, J>) {
+        if constexpr (!LayersOnly || child<J>::modules > 0)
+          visit(module_start[J], child<J>::describe(), child_output<J>(y, state, batch), child<J>::out);
+      };
+      (one(std::integral_constant<std::size_t, K>{}), ...);
     }(std::make_index_sequence<n>{});
   }
 
@@ -578,7 +585,7 @@ struct chain_node {
             child_output<K>(my, ms, batch), child_state<K>(ms, batch), dyk, dxk, static_cast<const S*>(nullptr),
             child_scratch_ptr, batch, accumulate);
       }
-      if constexpr (!std::is_same_v<std::decay_t<Observer>, no_observer>)
+      if constexpr (!std::is_same_v<std::decay_t<Observer>, no_observer> && node::modules > 0)
         observe(module_start[K], node::describe(), static_cast<const S*>(dyk), node::out);
     };
     [&]<std::size_t... K>(std::index_sequence<K...>) {

@@ -8,13 +8,18 @@
 //   ∇W = G/σ − (⟨G, W⟩/σ²) u vᵀ,   dx = dz W_SN.
 // Names as PyTorch's state_dict: "0.bias", "0.weight_orig"; buffers "0.weight_u", "0.weight_v".
 // u, v start random, as PyTorch's normalize(randn): each drawn from a standard normal and
-// normalized to unit length. The draw happens on the layer's first forward (either mode) after
-// the buffers were reset: a model's buffers are reset after its parameters are drawn and nodes
-// have no hook into that, so u = 0 (the buffers' initial value, never a valid power-iteration
-// state) marks "not drawn yet". The stream is seeded by a hash of the layer's weight_orig at that
-// moment, itself drawn from the model's seed and the slot's own stream: the same seed gives the
-// same u and v, different seeds (or layers) different ones. u, v loaded from a checkpoint are
-// non-zero and kept as they are. That first draw is the one write to buffers in evaluation mode.
+// normalized to unit length, then 15 power iterations, as torch.nn.utils.parametrizations.
+// spectral_norm runs when it is registered, so that σ ≈ σ_max(W) from the first forward on (with
+// the random u, v alone, as the legacy torch.nn.utils.spectral_norm, an untrained model's predict
+// divided W by a random uᵀWv: negative for about half of the seeds, near 0 for some).
+// The draw happens on the layer's first forward (either mode) after the buffers were reset: a
+// model's buffers are reset after its parameters are drawn and nodes have no hook into that, so
+// u = 0 (the buffers' initial value, never a valid power-iteration state) marks "not drawn yet".
+// The stream is seeded by the model's seed and a hash of the layer's weight_orig at that moment:
+// the same seed gives the same u and v, different seeds different ones (two layers with bitwise
+// equal weights start alike, and converge to the same vectors anyway). u, v loaded from a
+// checkpoint are non-zero and kept as they are. That first draw is the one write to buffers in
+// evaluation mode.
 // Miyato et al. 2018, https://arxiv.org/abs/1802.05957.
 #include <algorithm>
 #include <array>
@@ -95,10 +100,14 @@ struct spectral_norm {
       else return y;
     }
 
-    /// The start of the power iteration: u, v = normalize(randn) from a stream seeded by W's bits.
+    /// Power iterations applied to the start (see the file comment).
+    static constexpr int start_iterations = 15;
+
+    /// The start of the power iteration: u, v = normalize(randn) from a stream seeded by the model's
+    /// seed and W's bits, then start_iterations steps v ← normalize(Wᵀu), u ← normalize(Wv).
     template <class S>
-    static void draw_start(const S* p, S* u, S* v) {
-      std::uint64_t h = 0xcbf29ce484222325ull;  // FNV-1a over W's bytes
+    static void draw_start(const S* p, S* u, S* v, std::uint64_t seed) {
+      std::uint64_t h = 0xcbf29ce484222325ull ^ seed;  // FNV-1a over W's bytes
       const auto* bytes = reinterpret_cast<const unsigned char*>(p);
       for (std::size_t k = 0; k < In * Out * sizeof(S); ++k) h = (h ^ bytes[k]) * 0x100000001b3ull;
       rng g(h, 0);
@@ -114,6 +123,26 @@ struct spectral_norm {
       };
       fill_unit(u, Out);
       fill_unit(v, In);
+      auto normalize = [](S* a, std::size_t n) {
+        double s = 0;
+        for (std::size_t k = 0; k < n; ++k) s += double(a[k]) * double(a[k]);
+        const double r = 1.0 / std::max(std::sqrt(s), 1e-12);
+        for (std::size_t k = 0; k < n; ++k) a[k] = static_cast<S>(a[k] * r);
+      };
+      for (int it = 0; it < start_iterations; ++it) {
+        for (std::size_t i = 0; i < In; ++i) {
+          double s = 0;
+          for (std::size_t o = 0; o < Out; ++o) s += double(p[o * In + i]) * double(u[o]);
+          v[i] = static_cast<S>(s);
+        }
+        normalize(v, In);
+        for (std::size_t o = 0; o < Out; ++o) {
+          double s = 0;
+          for (std::size_t i = 0; i < In; ++i) s += double(p[o * In + i]) * double(v[i]);
+          u[o] = static_cast<S>(s);
+        }
+        normalize(u, Out);
+      }
     }
 
     template <class S>
@@ -122,7 +151,7 @@ struct spectral_norm {
       S* u = ctx.buffers + u_offset;
       S* v = ctx.buffers + v_offset;
       S* wv = ctx.buffers + wv_offset;
-      if (std::all_of(u, u + Out, [](S a) { return a == S(0); })) draw_start(p, u, v);
+      if (std::all_of(u, u + Out, [](S a) { return a == S(0); })) draw_start(p, u, v, ctx.seed);
       if (ctx.training()) {
         S n = 0;
         for (std::size_t i = 0; i < In; ++i) {
