@@ -133,7 +133,7 @@ TEST_CASE("signal probe leaves buffers as they were and reads a folded layer's o
   m.eval();
   ctnn::diag::signal_probe(m, ctnn::loss::softmax_cross_entropy{}, big.data(), ybig.data(), 100);
   const auto t = ctnn::diag::signal_probe(m, ctnn::loss::softmax_cross_entropy{}, x.data(), y.data(), 4);
-  CHECK(ctnn::fold_batch_norm);  // put back
+  CHECK(m.folds_batch_norm());  // put back
   const auto w = m.parameter("0.weight");
   const auto b = m.parameter("0.bias");
   xt::xtensor<double, 2> z = xt::zeros<double>({std::size_t{4}, std::size_t{4}});

@@ -97,6 +97,12 @@ class model {
   void eval() noexcept { mode_ = mode::eval; }
   void set_mode(ctnn::mode m) noexcept { mode_ = m; }
   ctnn::mode current_mode() const noexcept { return mode_; }
+  /// Batch-norm folding in evaluation for this model only (docs/init_and_norm.md): it folds when
+  /// both this and the global ctnn::fold_batch_norm allow it. diag::signal_probe turns it off for
+  /// its forward, which must write every layer's own output, without touching the global that other
+  /// threads' models read.
+  void set_fold_batch_norm(bool on) noexcept { fold_batch_norm_ = on; }
+  bool folds_batch_norm() const noexcept { return fold_batch_norm_; }
 
   // ---- arenas ----
   std::span<Scalar> parameters() noexcept { return {params_.data(), params_.size()}; }
@@ -316,7 +322,9 @@ class model {
       return 0;
   }
 
-  run_context<Scalar> context() noexcept { return {workspace_, mode_, buffers_.data(), seed_, &random_draws_}; }
+  run_context<Scalar> context() noexcept {
+    return {workspace_, mode_, buffers_.data(), seed_, &random_draws_, fold_batch_norm_ && ctnn::fold_batch_norm};
+  }
 
   static auto view(Scalar* arena, const slot_desc& s) {
     std::vector<std::size_t> shape = s.dims();
@@ -325,6 +333,7 @@ class model {
 
   aligned_buffer<Scalar> params_, grads_, buffers_;
   ctnn::mode mode_ = mode::train;
+  bool fold_batch_norm_ = true;  ///< see set_fold_batch_norm
   std::uint64_t seed_ = 0;          ///< the seed of the last (re)initialization
   std::uint64_t random_draws_ = 0;  ///< stochastic layers' draws since then (dropout masks)
   aligned_buffer<Scalar> output_, output_grad_, state_, scratch_;

@@ -69,8 +69,8 @@ double rms(const S* v, std::size_t n) {
 
 /// Runs one forward and backward on (x, targets) and measures the table. x: batch × in_features.
 /// The gradient arena is overwritten; parameters, buffers and the dropout draw count are as before.
-/// Batch-norm folding (fold_batch_norm) is off during the probe: a folded evaluation forward does
-/// not write the dense layer's own output, whose RMS the table reports.
+/// Batch-norm folding is off for the probe's forward (model::set_fold_batch_norm): a folded
+/// evaluation forward does not write the dense layer's own output, whose RMS the table reports.
 template <class Net, class S, class LossFn, class Target>
 signal_table signal_probe(model<Net, S>& m, const LossFn&, const S* x, const Target* targets, std::size_t batch) {
   using model_type = model<Net, S>;
@@ -82,10 +82,10 @@ signal_table signal_probe(model<Net, S>& m, const LossFn&, const S* x, const Tar
     ~restore() {
       std::copy(buffers.begin(), buffers.end(), m.buffers().begin());
       m.set_random_draws(draws);
-      fold_batch_norm = fold;
+      m.set_fold_batch_norm(fold);
     }
-  } const guard{m, std::vector<S>(m.buffers().begin(), m.buffers().end()), m.random_draws(), fold_batch_norm};
-  fold_batch_norm = false;
+  } const guard{m, std::vector<S>(m.buffers().begin(), m.buffers().end()), m.random_draws(), m.folds_batch_norm()};
+  m.set_fold_batch_norm(false);
   signal_table t;
   t.input_rms = detail::rms(x, batch * model_type::in_features);
   const S* y = m.forward(x, batch);

@@ -443,7 +443,7 @@ struct chain_node {
         return team_forward(ctx, p, x, y, state, batch, threads);
       }
     }
-    const bool fold = !ctx.training() && fold_batch_norm;
+    const bool fold = !ctx.training() && ctx.fold_batch_norm;
     [&]<std::size_t... K>(std::index_sequence<K...>) {
       (forward_child<K>(ctx, p, x, y, state, batch, fold), ...);
     }(std::make_index_sequence<n>{});

@@ -23,11 +23,13 @@ struct run_context {
   /// seed gives the same masks whatever the thread count.
   std::uint64_t seed = 0;
   std::uint64_t* draws = nullptr;
+  /// Evaluation-mode batch-norm folding allowed (ctnn::fold_batch_norm and the model's own setting).
+  bool fold_batch_norm = true;
 
   bool training() const noexcept { return phase == mode::train; }
   /// The same context with the buffer base moved to a child's part of the arena.
   run_context at(std::size_t offset) const noexcept {
-    return {ws, phase, buffers ? buffers + offset : nullptr, seed, draws};
+    return {ws, phase, buffers ? buffers + offset : nullptr, seed, draws, fold_batch_norm};
   }
 };
 
