@@ -82,9 +82,12 @@ for ((r = 1; r <= ROUNDS; ++r)); do
     echo "$line" | tee -a "$tmp"
     peak[$t]=$(sed -E 's/.*"gflops":([0-9.]+).*/\1/' <<<"$line")
   done
+  # The programs' order rotates by round, so no program always runs first (or last) in a group.
+  order=()
+  for ((k = 0; k < ${#available[@]}; ++k)); do order+=("${available[(k + r - 1) % ${#available[@]}]}"); done
   for cfg in $CONFIGS; do
     for t in $THREADS; do
-      for impl in "${available[@]}"; do
+      for impl in "${order[@]}"; do
         IFS='|' read -r ldp extra <<<"$(setting_of "$impl" "$t")"
         # shellcheck disable=SC2086
         LD_LIBRARY_PATH="${ldp}${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" OMP_NUM_THREADS="$t" \
