@@ -62,3 +62,30 @@ TEST_CASE("an uncommitted atomic_file leaves the target untouched and no tempora
   for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator(dir.path)) ++files;
   CHECK(files == 1);
 }
+
+TEST_CASE("a symbolic link is written through; a target that is not a regular file is an error", "[io][atomic]") {
+  ctnn_test::scratch_dir dir("atomic_links");
+  std::filesystem::create_directories(dir / "real");
+  write_file(dir / "real" / "m.bin", "old");
+  std::filesystem::create_symlink("real/m.bin", dir / "link.bin");           // relative
+  std::filesystem::create_symlink(dir / "link.bin", dir / "link2.bin");      // a link to the link
+  write_file(dir / "link2.bin", "new");
+  CHECK(std::filesystem::is_symlink(dir / "link.bin"));  // the links stay links
+  CHECK(std::filesystem::is_symlink(dir / "link2.bin"));
+  CHECK(ctnn_test::read_bytes(dir / "real" / "m.bin") == "new");  // and their file is the one replaced
+  std::filesystem::create_symlink("real/fresh.bin", dir / "dangling.bin");
+  write_file(dir / "dangling.bin", "made");
+  CHECK(ctnn_test::read_bytes(dir / "real" / "fresh.bin") == "made");
+
+  // A FIFO stands in for a device such as /dev/null, which the rename replaced (as root).
+  REQUIRE(::mkfifo((dir / "fifo").c_str(), 0644) == 0);
+  CHECK_THROWS_WITH(write_file(dir / "fifo", "x"), Catch::Contains("not a regular file"));
+  CHECK_THROWS_WITH(write_file(dir / "real", "x"), Catch::Contains("it is a directory"));
+  std::filesystem::create_symlink("fifo", dir / "to_fifo");
+  CHECK_THROWS_WITH(write_file(dir / "to_fifo", "x"), Catch::Contains("not a regular file"));
+  CHECK(std::filesystem::is_fifo(dir / "fifo"));
+  std::size_t files = 0;  // no temporary left behind
+  for (const auto& e : std::filesystem::directory_iterator(dir.path))
+    files += e.path().filename().string().find(".tmp.") != std::string::npos;
+  CHECK(files == 0);
+}

@@ -175,3 +175,57 @@ TEST_CASE("mismatched or malformed checkpoints are clear errors and leave the tr
   CHECK(with_momentum.optimizer_state().velocity[0] == 42.0f);
   CHECK(p.order == pos.order);
 }
+
+TEST_CASE("fit rejects a checkpoint of another run or network before it changes the model", "[io][checkpoint]") {
+  ctnn_test::scratch_dir dir("ckpt_reject");
+  const auto d = toy_data(40);
+  const auto quiet = ctnn::progress_mode::quiet;
+  model_t a{ctnn::seed{5}};
+  ctnn::fit(a, ctnn::loss::softmax_cross_entropy{}, sgd{.lr = 0.05f, .momentum = 0.9f}, d,
+            {.epochs = 1, .batch = 8, .seed = 5, .progress = quiet, .checkpoint = (dir / "c.ckpt").string()});
+
+  // Another seed: the position check used to run after the load had committed the parameters.
+  model_t b{ctnn::seed{77}};
+  const std::vector<float> before(b.parameters().begin(), b.parameters().end());
+  const auto draws = b.random_draws();
+  CHECK_THROWS_WITH(ctnn::fit(b, ctnn::loss::softmax_cross_entropy{}, sgd{.lr = 0.05f, .momentum = 0.9f}, d,
+                              {.epochs = 2, .batch = 8, .seed = 6, .progress = quiet,
+                               .resume_from = (dir / "c.ckpt").string()}),
+                    Catch::Contains("is of another run"));
+  CHECK(std::equal(before.begin(), before.end(), b.parameters().begin()));
+  CHECK(b.random_draws() == draws);
+
+  // Another network with the same tensor names and shapes (tanh for relu): its signature differs.
+  using other_net = ctnn::sequential<ctnn::input<20>, ctnn::dense<32>, ctnn::tanh,
+                                     ctnn::residual<ctnn::dense<16>, ctnn::gelu, ctnn::dense<32>>, ctnn::dense<4>>;
+  ctnn::model<other_net> o{ctnn::seed{5}};
+  const std::vector<float> o_before(o.parameters().begin(), o.parameters().end());
+  CHECK_THROWS_WITH(ctnn::fit(o, ctnn::loss::softmax_cross_entropy{}, sgd{.lr = 0.05f, .momentum = 0.9f}, d,
+                              {.epochs = 2, .batch = 8, .seed = 5, .progress = quiet,
+                               .resume_from = (dir / "c.ckpt").string()}),
+                    Catch::Contains("is a checkpoint of the network") && Catch::Contains("Tanh"));
+  CHECK(std::equal(o_before.begin(), o_before.end(), o.parameters().begin()));
+}
+
+TEST_CASE("fit checks the checkpoint options before training", "[io][checkpoint]") {
+  ctnn_test::scratch_dir dir("ckpt_path");
+  const auto d = toy_data(16);
+  const auto quiet = ctnn::progress_mode::quiet;
+  model_t m{ctnn::seed{1}};
+  const std::vector<float> before(m.parameters().begin(), m.parameters().end());
+  CHECK_THROWS_WITH(ctnn::fit(m, ctnn::loss::softmax_cross_entropy{}, sgd{.lr = 0.05f}, d,
+                              {.epochs = 1, .batch = 8, .progress = quiet,
+                               .checkpoint = (dir / "no" / "such" / "c.ckpt").string()}),
+                    Catch::Contains("cannot create a temporary file"));
+  CHECK_THROWS_WITH(ctnn::fit(m, ctnn::loss::softmax_cross_entropy{}, sgd{.lr = 0.05f}, d,
+                              {.epochs = 1, .batch = 8, .progress = quiet, .checkpoint_every = 3}),
+                    Catch::Contains("checkpoint_every is set but options.checkpoint names no file"));
+  CHECK(std::equal(before.begin(), before.end(), m.parameters().begin()));  // no step was taken
+}
+
+TEST_CASE("the recorded optimizer name does not depend on the compiler's spelling", "[io][checkpoint]") {
+  // g++ writes "a<b<c> >", clang "a<b<c>>".
+  CHECK(ctnn::io::normalized_type_name("ctnn::optim::lookahead<ctnn::optim::adam_type<ctnn::optim::adam_defaults> >") ==
+        "ctnn::optim::lookahead<ctnn::optim::adam_type<ctnn::optim::adam_defaults>>");
+  CHECK(ctnn::io::normalized_type_name("a<unsigned long, b> >") == "a<unsigned long, b>>");
+}

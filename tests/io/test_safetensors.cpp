@@ -168,6 +168,11 @@ TEST_CASE("malformed safetensors files are clear errors", "[io][safetensors]") {
   expect(safetensors_bytes(R"({"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}})", "abcdefgh"),
          "4 bytes after the last tensor");
   expect(safetensors_bytes(R"({"__metadata__":{"k":1}})", ""), "__metadata__ entry 'k' is not a string");
+  // JSON, then a NUL and garbage: the JSON parser stopped at the NUL and accepted the file.
+  expect(safetensors_bytes(std::string(R"({"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}})") +
+                               std::string(1, '\0') + " not JSON",
+                           "abcd"),
+         "NUL byte at offset 54");
   CHECK_THAT(load_error(dir / "does_not_exist.safetensors"), Catch::Contains("file does not exist"));
   CHECK_THAT(load_error(dir.path), Catch::Contains("is a directory"));
 }

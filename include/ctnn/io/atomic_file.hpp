@@ -9,6 +9,10 @@
 //   3. rename(temp, target), fsync(directory) so the rename itself is durable.
 // Destroying an atomic_file that was not committed removes the temporary. A SIGKILL between 1 and
 // 3 leaves a stray "<name>.tmp.*" next to an intact target.
+// A target that is a symbolic link is written through it, as a plain open would: its final target
+// is the file replaced (renaming onto the link replaced the link and left its file stale). A target
+// that exists and is not a regular file (a directory, a device such as /dev/null, a FIFO) is an
+// error: the rename would replace it.
 //
 //   ctnn::io::atomic_file f{"model.safetensors"};
 //   f.write(bytes.data(), bytes.size());
@@ -30,14 +34,15 @@ namespace ctnn::io {
 
 class atomic_file {
  public:
-  explicit atomic_file(std::filesystem::path target) : target_(std::move(target)) {
+  explicit atomic_file(std::filesystem::path target) : target_(std::move(target)), dest_(target_) {
     if (target_.filename().empty())
       throw error(fmt::format("ctnn::io: cannot write '{}': the path names no file", target_.string()));
-    std::filesystem::path dir = target_.parent_path();
+    resolve_links();
+    std::filesystem::path dir = dest_.parent_path();
     dir_ = dir.empty() ? std::filesystem::path(".") : dir;
     // O_CREAT | O_EXCL with mode 0666 lets the kernel apply the umask (reading the umask needs
     // umask(), which sets it too and so races with other threads creating files).
-    const std::string stem = (dir_ / (target_.filename().string() + ".tmp.")).string();
+    const std::string stem = (dir_ / (dest_.filename().string() + ".tmp.")).string();
     std::random_device entropy;
     for (int attempt = 0; fd_ < 0; ++attempt) {
       std::string name = stem;
@@ -48,7 +53,7 @@ class atomic_file {
       else if (errno != EEXIST || attempt == 100) fail("cannot create a temporary file in its directory");
     }
     struct ::stat existing;
-    if (::stat(target_.c_str(), &existing) == 0 && S_ISREG(existing.st_mode) &&
+    if (::stat(dest_.c_str(), &existing) == 0 && S_ISREG(existing.st_mode) &&
         ::fchmod(fd_, existing.st_mode & 07777) != 0) {
       const int e = errno;  // the destructor does not run when the constructor throws
       ::close(fd_);
@@ -84,7 +89,7 @@ class atomic_file {
     const int fd = fd_;
     fd_ = -1;
     if (::close(fd) != 0) fail("close failed");
-    if (::rename(temp_.c_str(), target_.c_str()) != 0) fail("rename over the target failed");
+    if (::rename(temp_.c_str(), dest_.c_str()) != 0) fail("rename over the target failed");
     committed_ = true;
     const int dfd = ::open(dir_.c_str(), O_RDONLY | O_DIRECTORY);
     if (dfd < 0) fail("cannot open the directory to fsync the rename");
@@ -96,11 +101,36 @@ class atomic_file {
   const std::filesystem::path& temporary_path() const noexcept { return temp_; }
 
  private:
+  /// dest_: the target with its symbolic links followed (a dangling link names the file to create);
+  /// an existing non-regular file there is an error.
+  void resolve_links() {
+    for (int hops = 0;; ++hops) {
+      struct ::stat link;
+      if (::lstat(dest_.c_str(), &link) != 0 || !S_ISLNK(link.st_mode)) break;
+      if (hops == 40) {
+        errno = ELOOP;
+        fail("cannot follow its symbolic links");
+      }
+      std::error_code ec;
+      const std::filesystem::path to = std::filesystem::read_symlink(dest_, ec);
+      if (ec) {
+        errno = ec.value();
+        fail("cannot read its symbolic link");
+      }
+      dest_ = to.is_absolute() ? to : dest_.parent_path() / to;
+    }
+    struct ::stat existing;
+    if (::stat(dest_.c_str(), &existing) == 0 && !S_ISREG(existing.st_mode))
+      throw error(fmt::format("ctnn::io: cannot write '{}': it is {}, not a regular file (files are written to a "
+                              "temporary and renamed over the target, which would replace it)",
+                              target_.string(), S_ISDIR(existing.st_mode) ? "a directory" : "a device, FIFO or socket"));
+  }
+
   [[noreturn]] void fail(const char* what) const {
     throw error(fmt::format("ctnn::io: writing '{}': {}: {}", target_.string(), what, std::strerror(errno)));
   }
 
-  std::filesystem::path target_, dir_, temp_;
+  std::filesystem::path target_, dest_, dir_, temp_;  ///< as given, with links followed, its directory
   int fd_ = -1;
   bool committed_ = false;
 };

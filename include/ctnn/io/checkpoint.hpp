@@ -78,6 +78,17 @@ constexpr std::string_view type_name() {
   return f.substr(b, f.find_first_of(";]", b) - b);
 }
 
+/// A type name with the spaces g++ puts between closing brackets removed ("a<b<c> >" → "a<b<c>>",
+/// as clang writes it), so a checkpoint's optimizer name compares equal across compilers.
+inline std::string normalized_type_name(std::string_view name) {
+  std::string out;
+  for (std::size_t i = 0; i < name.size(); ++i) {
+    if (name[i] == ' ' && !out.empty() && out.back() == '>' && i + 1 < name.size() && name[i + 1] == '>') continue;
+    out += name[i];
+  }
+  return out;
+}
+
 inline std::uint64_t metadata_u64(const safetensors_view& f, std::string_view key, std::string_view source) {
   const auto it = f.metadata.find(std::string(key));
   if (it == f.metadata.end())
@@ -110,7 +121,7 @@ void save_checkpoint(trainer<Model, LossFn, Opt>& tr, const fit_position& pos, c
   meta.erase("format");
   meta.emplace("format", std::string(io::checkpoint_format));
   meta.emplace("checkpoint_version", std::string(io::checkpoint_version));
-  meta.emplace("optimizer", std::string(io::type_name<Opt>()));
+  meta.emplace("optimizer", io::normalized_type_name(io::type_name<Opt>()));
   meta.emplace("scalar", std::string(io::dtype_name(io::dtype_of<S>())));
   meta.emplace("epoch", std::to_string(pos.epoch));
   meta.emplace("step", std::to_string(pos.step));
@@ -127,10 +138,19 @@ void save_checkpoint(trainer<Model, LossFn, Opt>& tr, const fit_position& pos, c
   io::write_safetensors(path, tensors, meta);
 }
 
+namespace detail {
+struct accept_any_position {
+  void operator()(const fit_position&) const noexcept {}
+};
+}  // namespace detail
+
 /// Restores the trainer's model parameters and optimizer state from path and returns the fit
-/// position. ctnn::error, with the trainer unchanged, on any malformed or mismatched file.
-template <class Model, class LossFn, class Opt>
-fit_position load_checkpoint(trainer<Model, LossFn, Opt>& tr, const std::filesystem::path& path) {
+/// position. ctnn::error, with the trainer unchanged, on any malformed or mismatched file: one of
+/// another network (its "network" metadata, as io::network_signature, differs), another optimizer,
+/// or a position `check(position)` rejects by throwing (fit checks the run's data size, seed,
+/// shuffle and batch there, before anything is committed).
+template <class Model, class LossFn, class Opt, class Check = detail::accept_any_position>
+fit_position load_checkpoint(trainer<Model, LossFn, Opt>& tr, const std::filesystem::path& path, Check&& check = {}) {
   const std::string source = path.string();
   const auto bytes = io::read_file(path, "ctnn::load_checkpoint");
   const auto file = io::parse_safetensors(bytes, source);
@@ -142,10 +162,17 @@ fit_position load_checkpoint(trainer<Model, LossFn, Opt>& tr, const std::filesys
   if (const auto v = file.metadata.find("checkpoint_version"); v == file.metadata.end() || v->second != io::checkpoint_version)
     throw error(fmt::format("ctnn::load_checkpoint: '{}': unsupported checkpoint_version '{}' (this ctnn reads {})", source,
                             v == file.metadata.end() ? "" : v->second, io::checkpoint_version));
-  if (const auto o = file.metadata.find("optimizer"); o != file.metadata.end() && o->second != io::type_name<Opt>())
+  if (const auto o = file.metadata.find("optimizer");
+      o != file.metadata.end() && io::normalized_type_name(o->second) != io::normalized_type_name(io::type_name<Opt>()))
     throw error(fmt::format("ctnn::load_checkpoint: '{}' holds the state of optimizer {}, but this trainer's optimizer is "
                             "{}: optimizer states are not interchangeable (resume with the optimizer type that wrote it)",
                             source, o->second, io::type_name<Opt>()));
+  // Tensor names and shapes can all match between two networks that differ in an activation or a
+  // dropout rate; the signature tells them apart.
+  if (const auto net = file.metadata.find("network");
+      net != file.metadata.end() && net->second != io::network_signature<Model>())
+    throw error(fmt::format("ctnn::load_checkpoint: '{}' is a checkpoint of the network\n  {}\nbut this model is\n  {}",
+                            source, net->second, io::network_signature<Model>()));
 
   fit_position pos;
   pos.epoch = io::metadata_u64(file, "epoch", source);
@@ -195,6 +222,7 @@ fit_position load_checkpoint(trainer<Model, LossFn, Opt>& tr, const std::filesys
   const bool has_random = file.metadata.count("random_draws") > 0;
   const std::uint64_t draws = has_random ? io::metadata_u64(file, "random_draws", source) : 0;
   const std::uint64_t random_seed = has_random ? io::metadata_u64(file, "random_seed", source) : 0;
+  check(static_cast<const fit_position&>(pos));
   stage.commit(tr.model());
   if (has_random) tr.model().set_random_state(random_seed, draws);
   tr.optimizer_state() = std::move(state);

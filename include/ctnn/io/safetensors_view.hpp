@@ -8,7 +8,7 @@
 //   the rest    the data: tensor <name> occupies bytes [b, e) of it, little-endian, C order.
 // Checked, each failure a ctnn::error naming the source and the tensor: file shorter than 8 bytes;
 // N past the end of the file or above 100 MB; malformed JSON (or not an object, duplicate keys,
-// invalid UTF-8); a tensor entry with a missing, unknown or mistyped field; an unknown dtype;
+// invalid UTF-8, a NUL byte); a tensor entry with a missing, unknown or mistyped field; an unknown dtype;
 // shape × dtype size ≠ e − b (overflow included); b > e; offsets outside the data; tensors that
 // overlap or leave gaps; bytes after the last tensor; metadata that is not string → string.
 // Nothing is read outside `file`, and nothing is allocated from a size the header claims.
@@ -81,6 +81,9 @@ inline safetensors_view parse_safetensors(std::span<const std::byte> file, std::
   if (n < 2) fail(fmt::format("the header length is {}; the JSON header needs at least '{{}}'", n));
   const char* h = reinterpret_cast<const char*>(file.data() + 8);
   if (h[0] != '{') fail("the JSON header does not start with '{'");
+  // nlohmann's parser stops at a NUL as at the end of input: JSON followed by "\0garbage" parsed.
+  if (const void* nul = std::memchr(h, '\0', static_cast<std::size_t>(n)))
+    fail(fmt::format("the JSON header has a NUL byte at offset {}", static_cast<const char*>(nul) - h));
 
   // Duplicate keys: nlohmann keeps the last silently; a callback sees every key as it is parsed.
   std::vector<std::set<std::string>> open_objects;

@@ -5,6 +5,8 @@
 //   bad = 0 on improvement, else bad + 1; during cooldown bad = 0
 //   bad > patience:  η ← max(η · factor, η_min),  cooldown restarts,  bad = 0
 // operator()(t) returns the current rate whatever t; observe(metric) drives it (once an epoch).
+// Its state (current, best, bad, cooling) lives in this object, not in fit's checkpoints: a run
+// resumed from a checkpoint needs it saved and restored beside the checkpoint by the caller.
 #include <algorithm>
 #include <cstddef>
 #include <limits>

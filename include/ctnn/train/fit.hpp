@@ -116,6 +116,11 @@ std::vector<epoch_record> fit(model<Net, S>& m, LossFn loss, Opt opt, const Data
     if (!options.resume_from.empty() || !options.checkpoint.empty())
       throw error("ctnn::fit: this optimizer's state cannot be checkpointed (its state type has no visit_state; "
                   "see ctnn/io/optimizer_state.hpp)");
+  if (options.checkpoint_every > 0 && options.checkpoint.empty())
+    throw error("ctnn::fit: options.checkpoint_every is set but options.checkpoint names no file to write");
+  // A checkpoint path that cannot be written fails now, not at the first save an epoch later: a
+  // temporary is created beside it and removed (the target itself is not touched).
+  if (!options.checkpoint.empty()) io::atomic_file{options.checkpoint};
   detail::batch_source<S, target_type, Dataset> source(data);
   std::vector<std::size_t> order(n);
   std::iota(order.begin(), order.end(), std::size_t{0});
@@ -137,20 +142,23 @@ std::vector<epoch_record> fit(model<Net, S>& m, LossFn loss, Opt opt, const Data
   fit_position pos = position_at(0, 0, 0);
   if constexpr (checkpointable)
     if (!options.resume_from.empty()) {
-      pos = load_checkpoint(tr, options.resume_from);
-      if (pos.order.size() != n || pos.seed != options.seed || pos.shuffle != options.shuffle)
-        throw error(fmt::format("ctnn::fit: the checkpoint '{}' is of another run ({} samples, seed {}, shuffle {}; "
-                                "this run: {} samples, seed {}, shuffle {})",
-                                options.resume_from, pos.order.size(), pos.seed, pos.shuffle, n, options.seed,
-                                options.shuffle));
-      // Mid-epoch, the position counts steps of the checkpoint's batch: another batch would skip
-      // samples or train some twice.
-      if (pos.step > 0 && (pos.step >= steps || (pos.batch != 0 && pos.batch != options.batch)))
-        throw error(fmt::format("ctnn::fit: the checkpoint '{}' stopped mid-epoch after step {} of batch {}; this run's "
-                                "batch is {} ({} steps an epoch): resume mid-epoch with the checkpoint's batch",
-                                options.resume_from, pos.step,
-                                pos.batch != 0 ? std::to_string(pos.batch) : std::string("(not recorded)"),
-                                options.batch, steps));
+      // The run's checks run inside the load, before it commits: a rejected checkpoint leaves the
+      // model and optimizer state as they were.
+      pos = load_checkpoint(tr, options.resume_from, [&](const fit_position& p) {
+        if (p.order.size() != n || p.seed != options.seed || p.shuffle != options.shuffle)
+          throw error(fmt::format("ctnn::fit: the checkpoint '{}' is of another run ({} samples, seed {}, shuffle {}; "
+                                  "this run: {} samples, seed {}, shuffle {})",
+                                  options.resume_from, p.order.size(), p.seed, p.shuffle, n, options.seed,
+                                  options.shuffle));
+        // Mid-epoch, the position counts steps of the checkpoint's batch: another batch would skip
+        // samples or train some twice.
+        if (p.step > 0 && (p.step >= steps || (p.batch != 0 && p.batch != options.batch)))
+          throw error(fmt::format("ctnn::fit: the checkpoint '{}' stopped mid-epoch after step {} of batch {}; this "
+                                  "run's batch is {} ({} steps an epoch): resume mid-epoch with the checkpoint's batch",
+                                  options.resume_from, p.step,
+                                  p.batch != 0 ? std::to_string(p.batch) : std::string("(not recorded)"),
+                                  options.batch, steps));
+      });
       order.assign(pos.order.begin(), pos.order.end());
       global_step = pos.global_step;
     }
