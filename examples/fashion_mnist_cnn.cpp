@@ -13,6 +13,8 @@
 #include <ctnn/data/split.hpp>
 #include <ctnn/io/safetensors.hpp>
 
+#include "command_line.hpp"
+
 namespace cn = ctnn;
 using he = cn::init::kaiming_normal<>;
 using bn = cn::norm::batch_norm<>;
@@ -25,23 +27,11 @@ using net = cn::sequential<cn::input<1, 28, 28>,                               /
                            cn::dense<10, cn::init::xavier_uniform<>>>;
 
 int main(int argc, char** argv) try {
-  std::size_t epochs = 12, batch = 128;
-  int threads = 0;
-  std::string csv = "fashion_mnist_cnn.csv", save;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    const std::string flag = argv[i];
-    if (flag == "--epochs") epochs = std::stoul(argv[i + 1]);
-    else if (flag == "--batch") batch = std::stoul(argv[i + 1]);
-    else if (flag == "--threads") threads = std::stoi(argv[i + 1]);
-    else if (flag == "--csv") csv = argv[i + 1];
-    else if (flag == "--save") save = argv[i + 1];
-    else {
-      fmt::print(stderr, "unknown option {}\nusage: {} [--epochs N] [--batch B] [--threads T] [--csv FILE] [--save FILE]\n",
-                 flag, argv[0]);
-      return 2;
-    }
-  }
-  if (threads > 0) cn::set_num_threads(threads);
+  const example::command_line args(argc, argv, {"--epochs", "--batch", "--threads", "--csv", "--save"},
+                                   "[--epochs N] [--batch B] [--threads T] [--csv FILE] [--save FILE]");
+  const std::size_t epochs = args.count("--epochs", 12), batch = args.count("--batch", 128);
+  const std::string csv = args.text("--csv", "fashion_mnist_cnn.csv"), save = args.text("--save", "");
+  if (args.has("--threads")) cn::set_num_threads(static_cast<int>(args.count("--threads", 1)));
 
   const auto t0 = std::chrono::steady_clock::now();
   const auto all = cn::data::fashion_mnist::train();

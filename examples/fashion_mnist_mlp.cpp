@@ -17,31 +17,21 @@
 #include <fmt/format.h>
 #include <ctnn/ctnn.hpp>
 
+#include "command_line.hpp"
+
 using net = ctnn::sequential<ctnn::input<784>,
                              ctnn::dense<256>, ctnn::relu,
                              ctnn::dense<256>, ctnn::relu,
                              ctnn::dense<10, ctnn::init::xavier_uniform<>>>;
 
 int main(int argc, char** argv) try {
-  std::size_t epochs = 15, batch = 64;
-  int threads = 0;
+  const example::command_line args(argc, argv, {"--epochs", "--batch", "--threads", "--out", "--csv"},
+                                   "[--epochs N] [--batch B] [--threads T] [--out DIR] [--csv FILE]");
+  const std::size_t epochs = args.count("--epochs", 15), batch = args.count("--batch", 64);
   const char* env_dir = std::getenv("CTNN_METRICS_DIR");
-  std::string out_dir = env_dir && *env_dir ? env_dir : "runs/fashion_mnist_mlp";
-  std::string csv;  // default: <out_dir>/metrics.csv
-  for (int i = 1; i + 1 < argc; i += 2) {
-    const std::string flag = argv[i];
-    if (flag == "--epochs") epochs = std::stoul(argv[i + 1]);
-    else if (flag == "--batch") batch = std::stoul(argv[i + 1]);
-    else if (flag == "--threads") threads = std::stoi(argv[i + 1]);
-    else if (flag == "--csv") csv = argv[i + 1];
-    else if (flag == "--out") out_dir = argv[i + 1];
-    else {
-      fmt::print(stderr, "unknown option {}\nusage: {} [--epochs N] [--batch B] [--threads T] [--out DIR] [--csv FILE]\n",
-                 flag, argv[0]);
-      return 2;
-    }
-  }
-  if (threads > 0) ctnn::set_num_threads(threads);
+  const std::string out_dir = args.text("--out", env_dir && *env_dir ? env_dir : "runs/fashion_mnist_mlp");
+  std::string csv = args.text("--csv", "");  // default: <out_dir>/metrics.csv
+  if (args.has("--threads")) ctnn::set_num_threads(static_cast<int>(args.count("--threads", 1)));
   std::error_code ec;
   std::filesystem::create_directories(out_dir, ec);
   if (ec) {

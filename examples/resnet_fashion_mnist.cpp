@@ -24,6 +24,8 @@
 #include <ctnn/layers/scalar_bias.hpp>
 #include <ctnn/layers/scalar_scale.hpp>
 
+#include "command_line.hpp"
+
 namespace cn = ctnn;
 using he = cn::init::kaiming_normal<>;
 
@@ -89,29 +91,18 @@ double train(const char* name, bool fixup, const cn::data::labeled_dataset& trai
 }
 
 int main(int argc, char** argv) try {
-  std::size_t epochs = 2, batch = 128, samples = 60000;
+  const example::command_line args(
+      argc, argv, {"--epochs", "--samples", "--batch", "--threads", "--variant", "--lr"},
+      "[--epochs N] [--samples N] [--batch B] [--threads T] [--variant fixup|batch_norm|both] [--lr LR]");
+  const std::size_t epochs = args.count("--epochs", 2), batch = args.count("--batch", 128);
+  const std::size_t samples = args.count("--samples", 60000);
   // Without normalization the step must be smaller: at 0.1 the Fixup network's loss went to NaN
   // at step 49 of the first epoch (fit stops there and names the block); 0.02 trains.
-  double lr_fixup = 0.02, lr_bn = 0.1;
-  int threads = 0;
-  std::string variant = "both";
-  for (int i = 1; i + 1 < argc; i += 2) {
-    const std::string flag = argv[i];
-    if (flag == "--epochs") epochs = std::stoul(argv[i + 1]);
-    else if (flag == "--samples") samples = std::stoul(argv[i + 1]);
-    else if (flag == "--batch") batch = std::stoul(argv[i + 1]);
-    else if (flag == "--threads") threads = std::stoi(argv[i + 1]);
-    else if (flag == "--variant") variant = argv[i + 1];
-    else if (flag == "--lr") lr_fixup = lr_bn = std::stod(argv[i + 1]);
-    else {
-      fmt::print(stderr, "unknown option {}\nusage: {} [--epochs N] [--samples N] [--batch B] [--threads T] "
-                         "[--variant fixup|batch_norm|both] [--lr LR]\n", flag, argv[0]);
-      return 2;
-    }
-  }
+  const double lr_fixup = args.positive("--lr", 0.02), lr_bn = args.positive("--lr", 0.1);
+  const std::string variant = args.text("--variant", "both");
   if (variant != "fixup" && variant != "batch_norm" && variant != "both")
     throw cn::error(fmt::format("--variant must be fixup, batch_norm or both, not '{}'", variant));
-  if (threads > 0) cn::set_num_threads(threads);
+  if (args.has("--threads")) cn::set_num_threads(static_cast<int>(args.count("--threads", 1)));
   auto all = cn::data::fashion_mnist::train();
   const auto test = cn::data::fashion_mnist::test();
   if (samples < all.size()) all = cn::data::split_train_validation(all, 1.0 - double(samples) / double(all.size()), 3).train;

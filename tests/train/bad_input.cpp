@@ -76,7 +76,8 @@ TEST_CASE("fit and evaluate check the dataset before any work", "[train][bad_inp
                               {.metrics_csv = "/nonexistent-dir/metrics.csv", .progress = quiet}),
                     Contains("cannot write the metrics file"));
   struct regression { xt::xtensor<float, 2> x, y; } r{xt::ones<float>({4, 3}), xt::ones<float>({4, 3})};
-  CHECK_THROWS_WITH(ctnn::fit(m, ctnn::loss::mse{}, opt, r, {.progress = quiet}), Contains("targets must be [4, 2]"));
+  CHECK_THROWS_WITH(ctnn::fit(m, ctnn::loss::mse{}, opt, r, {.progress = quiet}),
+                    Contains("targets must be [4, 2] for this network, got [4, 3]"));
   struct one_hot { xt::xtensor<float, 2> x; xt::xtensor<std::int32_t, 2> y; } oh{xt::ones<float>({4, 3}), xt::zeros<std::int32_t>({4, 2})};
   CHECK_THROWS_WITH(ctnn::fit(m, ctnn::loss::softmax_cross_entropy{}, opt, oh, {.progress = quiet}),
                     Contains("one integer class label per sample"));

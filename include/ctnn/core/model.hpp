@@ -139,6 +139,10 @@ class model {
   static const slot_desc& buffer_slot(std::string_view name) {
     for (const auto& s : buffer_slots)
       if (s.name() == name) return s;
+    if (buffer_slots.empty())
+      throw error(fmt::format("ctnn::model: no buffer named '{}'; the network has no buffers (running statistics "
+                              "and power-iteration vectors are buffers; weights and biases are parameters)",
+                              name));
     throw error(fmt::format("ctnn::model: no buffer named '{}'; the network has: {}", name,
                             fmt::join(buffer_names(), ", ")));
   }

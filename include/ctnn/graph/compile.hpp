@@ -96,6 +96,9 @@ template <class... Ls>
 using expand_t = concat_t<typename expand_layer<Ls>::type...>;
 template <std::size_t K, class... Ls>
 struct expand_layer<repeat<K, Ls...>> {
+  // repeat is only pattern-matched here, so its own checks are instantiated explicitly (repeat<0,
+  // dense<8>> compiled, the layer silently gone).
+  static_assert(sizeof(repeat<K, Ls...>) > 0);
   using type = typename repeat_list<expand_t<Ls...>, K>::type;
 };
 // A network-default tag left here (no with_defaults around the network) becomes the library
@@ -379,12 +382,17 @@ struct network_traits<sequential<First, Ls...>> {
 template <std::size_t C, std::size_t H, std::size_t W, class... Ls>
 struct network_traits<sequential<input<C, H, W>, Ls...>> {
   static_assert(sizeof...(Ls) > 0, "ctnn::sequential<input<N>>: a network needs at least one layer after its input");
-  static constexpr feature_shape in_shape{C, H, W};
+  // input is only pattern-matched here: its own check of the sizes is instantiated explicitly
+  // (input<0> compiled into a network of empty weights). A zero size binds a stand-in network, so
+  // that check stays the only error.
+  static_assert(sizeof(input<C, H, W>) > 0);
+  static constexpr bool sized = C > 0 && H > 0 && W > 0;
+  static constexpr feature_shape in_shape = sized ? feature_shape{C, H, W} : feature_shape{1, 1, 1};
   static constexpr std::size_t in = in_shape.size();
   // NCHW multi-channel images are turned channels-last by the first node (and back by the last
   // when the output is one: bind_network).
   using layers = typename network_layers<(in_shape.spatial() && C > 1), Ls...>::type;
-  using bound = bind_network<in_shape, layers>;
+  using bound = bind_network<in_shape, std::conditional_t<sized, layers, type_list<flatten>>>;
   using root = typename bound::type;
   static constexpr feature_shape out_shape = bound::out_shape;
 };

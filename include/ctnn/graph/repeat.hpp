@@ -8,6 +8,7 @@ namespace ctnn {
 template <std::size_t K, class... Layers>
 struct repeat {
   static_assert(K > 0, "ctnn::repeat<K, ...>: K must be positive");
+  static_assert(sizeof...(Layers) > 0, "ctnn::repeat<K, Layers...>: give at least one layer to repeat");
 };
 
 }  // namespace ctnn

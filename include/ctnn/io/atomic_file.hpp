@@ -7,8 +7,9 @@
 //      saved model private),
 //   2. write, flush, fsync(file),
 //   3. rename(temp, target), fsync(directory) so the rename itself is durable.
-// Destroying an atomic_file that was not committed removes the temporary. A SIGKILL between 1 and
-// 3 leaves a stray "<name>.tmp.*" next to an intact target.
+// Destroying an atomic_file that was not committed removes the temporary. A signal that ends the
+// process between 1 and 3 (SIGKILL, or Ctrl-C's SIGINT with no handler) leaves a stray
+// "<name>.tmp.*" next to an intact target.
 // A target that is a symbolic link is written through it, as a plain open would: its final target
 // is the file replaced (renaming onto the link replaced the link and left its file stale). A target
 // that exists and is not a regular file (a directory, a device such as /dev/null, a FIFO) is an

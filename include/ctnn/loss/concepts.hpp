@@ -13,6 +13,7 @@
 // after (tests/laws/loss_rows.cpp checks both for the built-in losses).
 #include <concepts>
 #include <cstddef>
+#include <type_traits>
 
 namespace ctnn {
 
@@ -30,3 +31,48 @@ concept RowwiseLoss = Loss<L> && requires(const float* y, float* dy, std::size_t
 };
 
 }  // namespace ctnn
+
+namespace ctnn::loss {
+
+/// Integer class labels: any integer type but bool and the character types.
+template <class T>
+inline constexpr bool is_label_integer =
+    std::is_integral_v<T> && !std::is_same_v<T, bool> && !std::is_same_v<T, char> && !std::is_same_v<T, wchar_t> &&
+    !std::is_same_v<T, char8_t> && !std::is_same_v<T, char16_t> && !std::is_same_v<T, char32_t>;
+
+// The checks fit, value_and_grad, trainer and evaluate make where a loss meets targets and a
+// network: each mismatch is one static_assert, whose instantiation line names the types or numbers.
+template <class T>
+struct expect_integer_class_labels {
+  static constexpr bool value = is_label_integer<T>;
+  static_assert(value, "ctnn: this loss (softmax_cross_entropy) takes integer class labels (y of int32 or int64, as "
+                       "data::labeled_dataset holds); the targets given are not integers (or are bool or char)");
+};
+template <class T>
+struct expect_real_targets {
+  static constexpr bool value = std::is_floating_point_v<T>;
+  static_assert(value, "ctnn: this loss (mse) takes real-valued targets (y of float or double); the targets given are "
+                       "integers (class labels go with loss::softmax_cross_entropy)");
+};
+template <std::size_t Min, std::size_t Out>
+struct expect_outputs {
+  static constexpr bool value = Out >= Min;
+  static_assert(value, "ctnn: the network has fewer outputs than the loss needs (softmax_cross_entropy: one per class, "
+                       "at least 2; with one output the softmax is always 1, so the loss and its gradient are 0)");
+};
+
+/// Whether targets of type T fit loss L (integer labels for a loss whose target type is an
+/// integer, real values otherwise); false after a static_assert that says why.
+template <class L, class T>
+inline constexpr bool targets_fit =
+    std::conditional_t<std::is_integral_v<typename L::template target<float>>, expect_integer_class_labels<T>,
+                       expect_real_targets<T>>::value;
+
+/// Whether a network of Out outputs fits loss L (L::min_outputs, where L has one).
+template <class L, std::size_t Out>
+constexpr bool outputs_fit() {
+  if constexpr (requires { L::min_outputs; }) return expect_outputs<L::min_outputs, Out>::value;
+  else return true;
+}
+
+}  // namespace ctnn::loss

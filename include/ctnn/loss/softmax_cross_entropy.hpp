@@ -14,6 +14,8 @@ namespace ctnn::loss {
 struct softmax_cross_entropy {
   template <class S>
   using target = std::int32_t;
+  /// One output per class, at least two (loss::outputs_fit).
+  static constexpr std::size_t min_outputs = 2;
 
   template <class S>
   static S value_and_grad(const S* z, const std::int32_t* t, std::size_t batch, std::size_t classes,

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <type_traits>
 #include <vector>
 #include <cmath>
@@ -41,8 +42,11 @@ void check_dataset(const Dataset& d, std::size_t in_features, std::size_t out_fe
   } else {
     const bool ok = (d.y.dimension() == 2 && d.y.shape()[1] == out_features) ||
                     (d.y.dimension() == 1 && out_features == 1);
-    if (!ok)
-      throw error(fmt::format("{}: targets must be [{}, {}] for this network", who, n, out_features));
+    if (!ok) {
+      std::string got;
+      for (std::size_t k = 0; k < d.y.dimension(); ++k) got += (k ? ", " : "") + std::to_string(d.y.shape()[k]);
+      throw error(fmt::format("{}: targets must be [{}, {}] for this network, got [{}]", who, n, out_features, got));
+    }
     for (std::size_t i = 0; i < d.y.size(); ++i)
       if (!std::isfinite(static_cast<double>(d.y.data()[i])))
         throw error(fmt::format("{}: target {} of sample {} is not finite", who, i % out_features, i / out_features));

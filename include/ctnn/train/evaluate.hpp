@@ -18,6 +18,12 @@ double evaluate(model<Net, S>& m, const Dataset& data, Metric metric, std::size_
   using model_type = model<Net, S>;
   using target_type = std::conditional_t<std::is_integral_v<typename std::decay_t<decltype(data.y)>::value_type>,
                                          std::int32_t, S>;
+  // metric::accuracy takes integer labels, metric::mean_loss<L> L's targets: one error that says so
+  // (else g++ printed "no matching function for call to accuracy::add").
+  constexpr bool metric_fits = requires(Metric& mt, const S* y, const target_type* t) { mt.add(y, t, batch, batch); };
+  static_assert(metric_fits, "ctnn::evaluate: this metric does not take the dataset's targets (metric::accuracy needs "
+                             "integer class labels; metric::mean_loss<L> the targets of loss L: integer labels for "
+                             "softmax_cross_entropy, real values for mse)");
   detail::check_dataset(data, model_type::in_features, model_type::out_features, std::is_integral_v<target_type>,
                         "ctnn::evaluate");
   const std::size_t n = data.x.shape()[0];
@@ -36,7 +42,7 @@ double evaluate(model<Net, S>& m, const Dataset& data, Metric metric, std::size_
     std::iota(idx.begin(), idx.begin() + static_cast<std::ptrdiff_t>(b), start);
     source.gather(idx.data(), b);
     const S* y = m.forward(source.x(), b);
-    metric.add(y, source.targets(), b, model_type::out_features);
+    if constexpr (metric_fits) metric.add(y, source.targets(), b, model_type::out_features);
   }
   m.detach_input();  // the gathered inputs are local
   return metric.result();

@@ -40,8 +40,8 @@ struct epoch_record {
   double train_accuracy = NAN;     ///< classification only: on the training batches as they were seen
   double validation_accuracy = NAN;///< classification, when options.validation is set
   double validation_loss = NAN;    ///< regression, when options.validation is set
-  double seconds = 0;              ///< training time of the epoch (excluding validation)
-  double samples_per_second = 0;
+  double seconds = 0;              ///< training time of the epoch (excluding validation; resumed: this run's part)
+  double samples_per_second = 0;   ///< samples trained on in `seconds` over `seconds`
 };
 
 template <class Dataset>
@@ -89,9 +89,11 @@ double own_learning_rate(const Opt& o) {
 }
 }  // namespace detail
 
+namespace detail {
+/// fit, once its types are known to fit together (fit below checks them).
 template <class Net, class S, class LossFn, class Opt, class Dataset>
-std::vector<epoch_record> fit(model<Net, S>& m, LossFn loss, Opt opt, const Dataset& data,
-                              const fit_options<std::type_identity_t<Dataset>>& options = {}) {
+std::vector<epoch_record> fit_impl(model<Net, S>& m, LossFn loss, Opt opt, const Dataset& data,
+                                   const fit_options<Dataset>& options) {
   using model_type = model<Net, S>;
   using target_type = typename LossFn::template target<S>;
   constexpr bool classification = std::is_integral_v<target_type>;
@@ -173,7 +175,11 @@ std::vector<epoch_record> fit(model<Net, S>& m, LossFn loss, Opt opt, const Data
     // Resuming mid-epoch: `order` already holds this epoch's shuffle.
     const bool mid_epoch = epoch == pos.epoch && pos.step > 0;
     if (options.shuffle && !mid_epoch) shuffle_for_epoch(order, options.seed, epoch);
-    bar.start_epoch(epoch);
+    const std::size_t first_step = mid_epoch ? pos.step : 0;
+    // Resumed mid-epoch, the rate counts the samples this run trains on, not the epoch's skipped
+    // ones (which made a resumed epoch read 1.1M samples/s instead of 75K).
+    const std::size_t first_sample = first_step * options.batch;
+    bar.start_epoch(epoch, first_step);
     const auto t0 = std::chrono::steady_clock::now();
     double loss_sum = mid_epoch ? pos.loss_sum : 0.0;
     metric::accuracy train_acc;
@@ -229,7 +235,7 @@ std::vector<epoch_record> fit(model<Net, S>& m, LossFn loss, Opt opt, const Data
       }
       loss_sum += static_cast<double>(l);
       if (metrics.wants_steps()) metrics.step(epoch + 1, global_step + 1, static_cast<double>(l), lr);
-      bar.step(s, loss_sum / static_cast<double>(s + 1), lo + b);
+      bar.step(s, loss_sum / static_cast<double>(s + 1), lo + b - first_sample);
       if (!options.checkpoint.empty() && options.checkpoint_every && (global_step + 1) % options.checkpoint_every == 0 &&
           s + 1 < steps)  // the end of the epoch is saved below
       {
@@ -246,7 +252,7 @@ std::vector<epoch_record> fit(model<Net, S>& m, LossFn loss, Opt opt, const Data
     r.epoch = epoch + 1;
     r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     r.train_loss = loss_sum / static_cast<double>(steps);
-    r.samples_per_second = static_cast<double>(n) / r.seconds;
+    r.samples_per_second = static_cast<double>(n - first_sample) / r.seconds;
     if constexpr (classification) r.train_accuracy = train_acc.result();
     if (options.validation) {
       if constexpr (classification) r.validation_accuracy = evaluate(m, *options.validation, metric::accuracy{});
@@ -265,6 +271,18 @@ std::vector<epoch_record> fit(model<Net, S>& m, LossFn loss, Opt opt, const Data
   }
   m.detach_input();  // the gathered batches are local
   return history;
+}
+}  // namespace detail
+
+/// Trains m on data (see the file comment). The loss, the dataset's targets and the network's
+/// outputs are checked against each other at compile time, each mismatch one error that says so.
+template <class Net, class S, class LossFn, class Opt, class Dataset>
+std::vector<epoch_record> fit(model<Net, S>& m, LossFn loss, Opt opt, const Dataset& data,
+                              const fit_options<std::type_identity_t<Dataset>>& options = {}) {
+  constexpr bool fits = ctnn::loss::targets_fit<LossFn, typename std::decay_t<decltype(data.y)>::value_type> &&
+                        ctnn::loss::outputs_fit<LossFn, model<Net, S>::out_features>();
+  if constexpr (fits) return detail::fit_impl(m, loss, opt, data, options);
+  else return {};
 }
 
 }  // namespace ctnn

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <type_traits>
 
 namespace ctnn::metric {
 
@@ -32,6 +33,7 @@ struct mean_loss {
   double sum = 0;
   std::size_t total = 0;
   template <class S, class T>
+    requires std::is_same_v<T, typename LossFn::template target<S>>
   void add(const S* y, const T* targets, std::size_t batch, std::size_t width) {
     sum += static_cast<double>(LossFn::value_and_grad(y, targets, batch, width, static_cast<S*>(nullptr))) *
            static_cast<double>(batch);

@@ -23,6 +23,7 @@ class trainer {
  public:
   using scalar = typename Model::scalar;
   using target_type = typename LossFn::template target<scalar>;
+  static_assert(loss::outputs_fit<LossFn, Model::out_features>());
 
   trainer(Model& m, LossFn loss, Opt opt)
       : model_(m), loss_(loss), opt_(opt), state_(opt.template make_state<scalar>(Model::parameter_count)) {}

@@ -15,6 +15,7 @@
 #include <ctnn/core/error.hpp>
 #include <ctnn/core/model.hpp>
 #include <ctnn/core/xtensor.hpp>
+#include <ctnn/loss/concepts.hpp>
 
 namespace ctnn {
 
@@ -30,8 +31,9 @@ value_and_gradient<S> value_and_grad(model<Net, S>& m, const LossFn&, const xt::
   using model_type = model<Net, S>;
   using target_type = typename LossFn::template target<S>;
   using given_type = typename std::decay_t<EY>::value_type;
-  static_assert(!std::is_integral_v<target_type> || std::is_integral_v<given_type>,
-                "ctnn::value_and_grad: this loss takes integer class labels; the targets given are not integers");
+  // Each mismatch is a static_assert inside these (one error each, no second one here).
+  [[maybe_unused]] constexpr bool targets_ok = loss::targets_fit<LossFn, given_type>;
+  [[maybe_unused]] constexpr bool outputs_ok = loss::outputs_fit<LossFn, model_type::out_features>();
   const auto& xe = x_expr.derived_cast();
   model_type::check_input(xe);
   const std::size_t batch = xe.shape()[0];
@@ -53,7 +55,8 @@ value_and_gradient<S> value_and_grad(model<Net, S>& m, const LossFn&, const xt::
                        : fmt::format("ctnn::value_and_grad: expected targets of shape [{}, {}], got [{}]", batch,
                                      model_type::out_features, got));
   }
-  if constexpr (std::is_integral_v<target_type> && !std::is_same_v<given_type, target_type>) {
+  if constexpr (loss::is_label_integer<target_type> && loss::is_label_integer<given_type> &&
+                !std::is_same_v<given_type, target_type>) {
     // Labels of another integer type are checked before they are narrowed to the loss's: an
     // int64 label 2^32 + 1 would otherwise become a valid 1.
     std::size_t i = 0;
