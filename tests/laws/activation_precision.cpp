@@ -29,7 +29,58 @@ std::vector<S> both_paths(S z, bool derivative) {
   return {scalar, lanes[0]};
 }
 
+/// A's value and derivative at z on the scalar and the vector path, against their limits there
+/// (the derivative taken from y or z, as the layers' backward takes it).
+template <class A, class S>
+void check_limit(S z, S want_y, S want_dy) {
+  using V = xsimd::batch<S>;
+  const S y = A::forward(z);
+  const S dy = A::derivative(A::derivative_from_output ? y : z);
+  alignas(64) S yv[V::size], dyv[V::size];
+  A::forward(V(z)).store_aligned(yv);
+  A::derivative(A::derivative_from_output ? V(y) : V(z)).store_aligned(dyv);
+  INFO(A::torch_name << " at z = " << z);
+  CHECK(y == want_y);
+  CHECK(yv[0] == want_y);
+  CHECK(dy == want_dy);
+  CHECK(dyv[0] == want_dy);
+}
+
+template <class S>
+void check_limits_at_infinity() {
+  const S inf = std::numeric_limits<S>::infinity();
+  // selu's constants as the layer rounds them (λα a double product): its limits, not a reference.
+  const S lambda = S(ctnn::selu::lambda), lambda_alpha = S(ctnn::selu::lambda * ctnn::selu::alpha);
+  using leaky = ctnn::leaky_relu<>;
+  const S slope = S(leaky::slope);
+  check_limit<ctnn::identity>(-inf, -inf, S(1));
+  check_limit<ctnn::identity>(inf, inf, S(1));
+  check_limit<ctnn::relu>(-inf, S(0), S(0));
+  check_limit<ctnn::relu>(inf, inf, S(1));
+  check_limit<leaky>(-inf, -inf, slope);
+  check_limit<leaky>(inf, inf, S(1));
+  check_limit<ctnn::tanh>(-inf, S(-1), S(0));
+  check_limit<ctnn::tanh>(inf, S(1), S(0));
+  check_limit<ctnn::sigmoid>(-inf, S(0), S(0));
+  check_limit<ctnn::sigmoid>(inf, S(1), S(0));
+  check_limit<ctnn::gelu>(-inf, S(0), S(0));
+  check_limit<ctnn::gelu>(inf, inf, S(1));
+  check_limit<ctnn::selu>(-inf, -lambda_alpha, S(0));
+  check_limit<ctnn::selu>(inf, inf, lambda);
+  check_limit<ctnn::silu>(-inf, S(0), S(0));
+  check_limit<ctnn::silu>(inf, inf, S(1));
+  check_limit<ctnn::softplus>(-inf, S(0), S(0));
+  check_limit<ctnn::softplus>(inf, inf, S(1));
+}
+
 }  // namespace
+
+TEST_CASE("every activation and its derivative reach their limits at ±infinity", "[laws][activation]") {
+  // gelu(−∞) and silu(−∞) were −∞·0, and their derivatives ∞·0 at both ends: NaN, where an
+  // overflowing layer below should have passed a finite value on.
+  check_limits_at_infinity<float>();
+  check_limits_at_infinity<double>();
+}
 
 TEST_CASE("relu keeps NaN, scalar, vector and fused into a dense layer", "[laws][activation]") {
   const float nan = std::numeric_limits<float>::quiet_NaN();

@@ -2,6 +2,7 @@
 // Thin helpers so one function body serves both a scalar reference (T = float/double)
 // and an xsimd kernel (T = xsimd::batch<float/double>).
 #include <cmath>
+#include <limits>
 #include <type_traits>
 
 #include <xsimd/xsimd.hpp>
@@ -23,6 +24,22 @@ template <class T, class A>
 inline xsimd::batch<T, A> select(const xsimd::batch_bool<T, A>& cond, const xsimd::batch<T, A>& a,
                                  const xsimd::batch<T, A>& b) noexcept {
   return xsimd::select(cond, a, b);
+}
+
+/// T's element type: T itself for a scalar, the lane type for a batch.
+template <class T>
+struct element_type {
+  using type = T;
+};
+template <class T, class A>
+struct element_type<xsimd::batch<T, A>> {
+  using type = T;
+};
+
+/// +∞ in T (every lane for a batch).
+template <class T>
+inline T infinity() noexcept {
+  return T(std::numeric_limits<typename element_type<T>::type>::infinity());
 }
 
 /// a·b + c rounded once (on targets with FMA; without it rounded twice, scalar and vector alike,

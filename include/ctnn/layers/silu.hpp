@@ -7,10 +7,14 @@ namespace ctnn {
 struct silu {
   static constexpr bool derivative_from_output = false;
   static constexpr const char* torch_name = "SiLU";
-  template <class T> static T forward(T z) noexcept { return z / (T(1) + xsimd::exp(-z)); }
+  // At z = −∞ the quotient is −∞/∞ and the derivative's z (1 − s) is ∞·0 at both infinities: NaN
+  // where the limits are finite (0; 0 and 1, which σ(±∞) itself is), so the infinities take them.
+  template <class T> static T forward(T z) noexcept {
+    return simd::select(z == -simd::infinity<T>(), T(0), z / (T(1) + xsimd::exp(-z)));
+  }
   template <class T> static T derivative(T z) noexcept {
     const T s = T(1) / (T(1) + xsimd::exp(-z));
-    return s * (T(1) + z * (T(1) - s));
+    return simd::select(xsimd::abs(z) == simd::infinity<T>(), s, s * (T(1) + z * (T(1) - s)));
   }
 };
 
