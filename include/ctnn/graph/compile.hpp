@@ -62,6 +62,20 @@ struct expect_layer {
   static constexpr bool value = true;  // the assertion above is the error; no second one
 };
 
+/// A shortcut anywhere but first in a residual block (the type shown).
+template <class MisplacedShortcut>
+struct expect_shortcut_first {
+  static_assert(sizeof(MisplacedShortcut) == 0,
+                "ctnn::shortcut<...>: a shortcut is the first argument of a residual block, "
+                "residual<shortcut<Ps...>, Layers...>, and nowhere else");
+  static constexpr bool value = true;
+};
+
+template <class L>
+inline constexpr bool is_shortcut = false;
+template <class... Ps>
+inline constexpr bool is_shortcut<shortcut<Ps...>> = true;
+
 /// residual<...> over images: the block's output shape must equal its input shape.
 template <std::size_t InC, std::size_t InH, std::size_t InW, std::size_t OutC, std::size_t OutH, std::size_t OutW>
 struct expect_residual_shape {
@@ -109,8 +123,11 @@ struct expand_layer<dense<Out, Init0, Norm0>> {
   using Init = resolve_init_t<Init0, init::library_default>;
   using Norm = resolve_norm_t<Norm0, norm::none>;
   static constexpr bool split = NormLayer<Norm> && !std::is_same_v<Norm, norm::none>;
-  using type = std::conditional_t<split, type_list<dense<Out, Init, norm::none>, Norm>,
-                                  type_list<dense<Out, Init, Norm>>>;
+  // dense<0> stays as written (bind_dense stands it in): resolved, it would be another type whose
+  // static_assert fires a second time.
+  using type = std::conditional_t<Out == 0, type_list<dense<Out, Init0, Norm0>>,
+                                  std::conditional_t<split, type_list<dense<Out, Init, norm::none>, Norm>,
+                                                     type_list<dense<Out, Init, Norm>>>>;
 };
 template <std::size_t Out, std::size_t K, std::size_t S, std::size_t P, class Init0, class Norm0>
 struct expand_layer<conv2d<Out, K, S, P, Init0, Norm0>> {
@@ -120,8 +137,10 @@ struct expand_layer<conv2d<Out, K, S, P, Init0, Norm0>> {
   static_assert(!WeightReparametrization<Norm>,
                 "ctnn::conv2d<..., Norm>: weight_norm and spectral_norm reparametrize dense layers only (for now)");
   static constexpr bool split = NormLayer<Norm> && !std::is_same_v<Norm, norm::none>;
-  using type = std::conditional_t<split, type_list<conv2d<Out, K, S, P, Init, norm::none>, Norm>,
-                                  type_list<conv2d<Out, K, S, P, Init, norm::none>>>;
+  // A zero size stays as written, as dense<0> above.
+  using type = std::conditional_t<Out == 0 || K == 0 || S == 0, type_list<conv2d<Out, K, S, P, Init0, Norm0>>,
+                                  std::conditional_t<split, type_list<conv2d<Out, K, S, P, Init, norm::none>, Norm>,
+                                                     type_list<conv2d<Out, K, S, P, Init, norm::none>>>>;
 };
 
 // ---- step 2: bind shapes, fuse dense/conv + activation ----
@@ -186,7 +205,8 @@ template <feature_shape In, std::size_t Out, class Init, class Norm, class Act, 
 struct bind_dense {
   static_assert(dense<Out, Init, Norm>::checked);  // instantiates the layer's own checks first
   static consteval bool check() {
-    if constexpr (In.spatial()) return !expect_flat_input<In.c, In.h, In.w>::value;
+    if constexpr (Out == 0) return false;  // dense<0>'s own error
+    else if constexpr (In.spatial()) return !expect_flat_input<In.c, In.h, In.w>::value;
     else return true;
   }
   static constexpr bool ok = check();
@@ -198,11 +218,13 @@ template <feature_shape In, std::size_t Out, class Init, class Norm>
 struct bind_layer<In, dense<Out, Init, Norm>> : bind_dense<In, Out, Init, Norm, identity, 1> {};
 
 /// The shape checks of a K×K window with stride S and padding P over an image (conv and pooling):
-/// the first that fails is the only one instantiated.
+/// the first that fails is the only one instantiated. K or S of 0 is the layer type's own error.
 template <feature_shape In, std::size_t K, std::size_t S, std::size_t P>
 struct window_checks {
   static consteval bool check() {
-    if constexpr (!In.spatial()) {
+    if constexpr (K == 0 || S == 0) {
+      return false;  // the layer's own static_assert has said so; no window geometry (a division by S)
+    } else if constexpr (!In.spatial()) {
       static_assert(expect_image_input<In.size()>::value);
       return false;
     } else if constexpr (K > In.h + 2 * P || K > In.w + 2 * P) {
@@ -219,7 +241,7 @@ struct window_checks {
 template <feature_shape In, std::size_t Out, std::size_t K, std::size_t S, std::size_t P, class Init, class Act,
           std::size_t Modules>
 struct bind_conv {
-  static constexpr bool ok = window_checks<In, K, S, P>::ok;
+  static constexpr bool ok = window_checks<In, K, S, P>::ok && Out > 0;
   using node = conv2d_node<In, Out, K, S, P, Act, Init, Modules>;
   using type = std::conditional_t<ok, node, flatten_node<In.size()>>;
   static constexpr feature_shape out_shape = [] {
@@ -229,6 +251,12 @@ struct bind_conv {
 };
 template <feature_shape In, std::size_t Out, std::size_t K, std::size_t S, std::size_t P, class Init>
 struct bind_layer<In, conv2d<Out, K, S, P, Init, norm::none>> : bind_conv<In, Out, K, S, P, Init, identity, 1> {};
+/// A conv2d left as written by expand_layer (a zero size, its own error): a stand-in that keeps the shape.
+template <feature_shape In, std::size_t Out, std::size_t K, std::size_t S, std::size_t P, class Init, class Norm>
+struct bind_layer<In, conv2d<Out, K, S, P, Init, Norm>> {
+  using type = flatten_node<In.size()>;
+  static constexpr feature_shape out_shape = In;
+};
 
 template <pool_kind Kind, feature_shape In, std::size_t K, std::size_t S, std::size_t P>
 struct bind_pool {
@@ -303,12 +331,26 @@ struct bind_layer<In, to_channels_last> {
   using type = nchw_to_nhwc_node<In.c, In.h, In.w>;
   static constexpr feature_shape out_shape = In;
 };
+template <feature_shape In, class... Ps>
+struct bind_layer<In, shortcut<Ps...>> {
+  static_assert(expect_shortcut_first<shortcut<Ps...>>::value);
+  using type = flatten_node<In.size()>;
+  static constexpr feature_shape out_shape = In;
+};
+template <feature_shape In, class... None>
+  requires(sizeof...(None) == 0)
+struct bind_layer<In, residual<None...>> {
+  static_assert(sizeof(residual<None...>) > 0);  // its own error (no layers), and no empty chain after it
+  using type = flatten_node<In.size()>;
+  static constexpr feature_shape out_shape = In;
+};
 template <feature_shape In, class... Ls>
 struct bind_layer<In, residual<Ls...>> {
   using body = bind_chain<In, expand_t<Ls...>>;
   static constexpr feature_shape Out = body::out_shape;
   static consteval bool check() {
-    if constexpr (In.spatial() || Out.spatial()) return expect_residual_shape<In.c, In.h, In.w, Out.c, Out.h, Out.w>::value;
+    if constexpr ((is_shortcut<Ls> || ...)) return true;  // misplaced: its own error, not the shapes it left
+    else if constexpr (In.spatial() || Out.spatial()) return expect_residual_shape<In.c, In.h, In.w, Out.c, Out.h, Out.w>::value;
     else return expect_residual_width<In.size(), Out.size()>::value;
   }
   static_assert(check());

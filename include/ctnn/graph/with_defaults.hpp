@@ -51,13 +51,16 @@ struct apply_defaults {
 template <class L, class Init, class Norm>
 using apply_defaults_t = typename apply_defaults<L, Init, Norm>::type;
 
+// A layer whose sizes are its own error (dense<0>, a conv2d with a zero size) stays as written: with
+// its defaults filled in it would be another type, and its static_assert would fire a second time.
 template <std::size_t Out, class I, class N, class Init, class Norm>
 struct apply_defaults<dense<Out, I, N>, Init, Norm> {
-  using type = dense<Out, resolve_init_t<I, Init>, resolve_norm_t<N, Norm>>;
+  using type = std::conditional_t<Out == 0, dense<Out, I, N>, dense<Out, resolve_init_t<I, Init>, resolve_norm_t<N, Norm>>>;
 };
 template <std::size_t Out, std::size_t K, std::size_t S, std::size_t P, class I, class N, class Init, class Norm>
 struct apply_defaults<conv2d<Out, K, S, P, I, N>, Init, Norm> {
-  using type = conv2d<Out, K, S, P, resolve_init_t<I, Init>, resolve_norm_t<N, Norm>>;
+  using type = std::conditional_t<Out == 0 || K == 0 || S == 0, conv2d<Out, K, S, P, I, N>,
+                                  conv2d<Out, K, S, P, resolve_init_t<I, Init>, resolve_norm_t<N, Norm>>>;
 };
 template <class... Ls, class Init, class Norm>
 struct apply_defaults<shortcut<Ls...>, Init, Norm> {

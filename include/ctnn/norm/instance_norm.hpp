@@ -4,6 +4,7 @@
 // channel), then y = γ_c x̂ + β_c. Images only: on a feature vector each "instance" would be a
 // single value (a compile error says so).
 #include <cstddef>
+#include <ctnn/graph/flatten_node.hpp>
 #include <ctnn/norm/image_group_norm_node.hpp>
 
 namespace ctnn::norm {
@@ -21,9 +22,10 @@ struct instance_norm {
   static constexpr bool is_norm_policy = true;
   static constexpr double eps = Eps;
   struct names { static constexpr const char* torch_name = "InstanceNorm2d"; };
-  /// On a feature vector: an error (instantiated only there).
+  /// On a feature vector: an error (instantiated only there), then a pass-through stand-in so that
+  /// the error stays the only one (the network's layout reads a node's members).
   template <std::size_t Width>
-  struct node {
+  struct node : ::ctnn::detail::flatten_node<Width> {
     static_assert(expect_image_for_instance_norm<Width>::value);
   };
   template <std::size_t C, std::size_t Pixels>

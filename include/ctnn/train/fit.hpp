@@ -205,8 +205,9 @@ std::vector<epoch_record> fit_impl(model<Net, S>& m, LossFn loss, Opt opt, const
       }
       if (!std::isfinite(l)) {
         const std::string where = m.first_nonfinite_output();
+        // Steps are counted from 1 here, as in the metrics files (which count them after the update).
         throw error(fmt::format("ctnn::fit: the loss is {} at step {} (epoch {}, batch {} of {}); {}", l,
-                                global_step, epoch + 1, s + 1, steps,
+                                global_step + 1, epoch + 1, s + 1, steps,
                                 where.empty() ? "every layer's output is finite, so the loss itself overflowed"
                                               : "first non-finite output: " + where));
       }
@@ -216,7 +217,7 @@ std::vector<epoch_record> fit_impl(model<Net, S>& m, LossFn loss, Opt opt, const
         for (const S v : g) finite &= std::isfinite(v);  // branch-free so it vectorizes
         if (!finite)
           throw error(fmt::format("ctnn::fit: a gradient is not finite at step {} (epoch {}); nearest the output: {}",
-                                  global_step, epoch + 1, m.first_nonfinite_gradient()));
+                                  global_step + 1, epoch + 1, m.first_nonfinite_gradient()));
       }
       if constexpr (classification)
         if (options.micro_batches <= 1) train_acc.add(m.output(), source.targets(), b, model_type::out_features);
