@@ -102,3 +102,60 @@ TEST_CASE("csv: bad inputs name the file, line and column", "[io][csv]") {
   CHECK_THROWS_WITH(ctnn::data::read_csv(dir / "f.csv"), Catch::Contains("f.csv:3:2 (column 2 'y'): label 'x' is not a number"));
   CHECK_THROWS_WITH(ctnn::data::read_csv(dir / "missing.csv"), Catch::Contains("missing.csv': file does not exist"));
 }
+
+TEST_CASE("csv regression: real-valued targets by position or by name", "[io][csv]") {
+  using ctnn::data::csv_regression_options;
+  using ctnn::data::parse_csv_regression;
+  const auto d = parse_csv_regression("x0,x1,y\n0.5,2,-4.25\n1,-1,5e-1\n", "r.csv");
+  REQUIRE(d.size() == 2);
+  REQUIRE(d.features() == 2);
+  REQUIRE(d.targets() == 1);
+  CHECK(d.x(0, 1) == 2.0f);
+  CHECK(d.y(0, 0) == -4.25f);
+  CHECK(d.y(1, 0) == 0.5f);
+  // Two targets, the last two columns; or named, anywhere, in the file's order.
+  const auto two = parse_csv_regression("1,2,3,4\n5,6,7,8\n", "r.csv", csv_regression_options{.targets = 2});
+  CHECK(two.features() == 2);
+  CHECK(two.y(1, 0) == 7.0f);
+  CHECK(two.y(1, 1) == 8.0f);
+  const auto named = parse_csv_regression("t2,a,t1,b\n1,2,3,4\n", "r.csv", csv_regression_options{.target_names = {"t1", "t2"}});
+  CHECK(named.features() == 2);
+  CHECK(named.x(0, 0) == 2.0f);
+  CHECK(named.x(0, 1) == 4.0f);
+  CHECK(named.y(0, 0) == 1.0f);  // t2 comes first in the file
+  CHECK(named.y(0, 1) == 3.0f);
+
+  auto err = [](std::string_view text, csv_regression_options o = {}) -> std::string {
+    try {
+      parse_csv_regression(text, "r.csv", o);
+    } catch (const ctnn::error& e) {
+      return e.what();
+    }
+    return "no error";
+  };
+  CHECK_THAT(err("1,2,nan\n"), Catch::Contains("read_csv_regression: r.csv:1:3 (column 3): target 'nan' is not finite"));
+  CHECK_THAT(err("1,2,nan\n", csv_regression_options{.allow_nan = true}), Catch::Contains("target 'nan' is not finite"));
+  CHECK_THAT(err("1,2,\n"), Catch::Contains("empty target cell"));
+  CHECK_THAT(err("1,2,3\n1,2,abc\n"), Catch::Contains("r.csv:2:3 (column 3): target 'abc' is not a number"));
+  CHECK_THAT(err("1,2\n", csv_regression_options{.targets = 2}), Catch::Contains("2 columns: need at least one feature and the targets"));
+  CHECK_THAT(err("1,2\n", csv_regression_options{.targets = 0}), Catch::Contains("targets is 0"));
+  CHECK_THAT(err("a,b\n1,2\n", csv_regression_options{.target_names = {"y"}}), Catch::Contains("no column named 'y' in the header (a, b)"));
+  CHECK_THAT(err("1,2\n", csv_regression_options{.target_names = {"y"}}), Catch::Contains("requested by name but the file has no header"));
+  // A NaN feature is accepted on request, never a NaN target.
+  CHECK(std::isnan(parse_csv_regression("nan,1\n", "r.csv", csv_regression_options{.allow_nan = true}).x(0, 0)));
+}
+
+TEST_CASE("csv: messages point at the options that would read the file", "[io][csv]") {
+  auto err = [](std::string_view text, csv_options o = {}) -> std::string {
+    try {
+      parse_csv(text, "data.csv", o);
+    } catch (const ctnn::error& e) {
+      return e.what();
+    }
+    return "no error";
+  };
+  CHECK_THAT(err("1;2;0\n"), Catch::Contains("1 column: need at least one feature and the label (the line has ';' in it: set csv_options::delimiter?)"));
+  CHECK_THAT(err("1\t2\t0\n"), Catch::Contains("has '\\t' in it"));
+  CHECK_THAT(err("1,nan,0\n"), Catch::Contains("csv_options::allow_nan accepts them"));
+  CHECK_THAT(err("1,2,0.5\n"), Catch::Contains("label '0.5' is not an integer (real-valued targets: read_csv_regression)"));
+}

@@ -66,3 +66,28 @@ TEST_CASE("standardize: training statistics, applied unchanged to validation", "
   CHECK_THROWS_WITH(st.apply(wrong), Catch::Contains("3 features, the statistics 2"));
   (void)s;
 }
+
+TEST_CASE("split: a regression dataset's rows keep their targets", "[io][split]") {
+  const std::size_t n = 40;
+  xt::xtensor<float, 2> x = xt::empty<float>({n, std::size_t{1}});
+  xt::xtensor<float, 2> y = xt::empty<float>({n, std::size_t{2}});
+  for (std::size_t i = 0; i < n; ++i) {
+    x(i, 0) = static_cast<float>(i);
+    y(i, 0) = 2.0f * static_cast<float>(i);
+    y(i, 1) = -static_cast<float>(i);
+  }
+  const auto d = ctnn::data::make_regression(std::move(x), std::move(y));
+  const auto parts = ctnn::data::split_train_validation(d, 0.25, 3);
+  REQUIRE(parts.train.size() == 30);
+  REQUIRE(parts.validation.size() == 10);
+  std::set<float> seen;
+  for (const auto* part : {&parts.train, &parts.validation})
+    for (std::size_t i = 0; i < part->size(); ++i) {
+      CHECK(part->y(i, 0) == 2.0f * part->x(i, 0));
+      CHECK(part->y(i, 1) == -part->x(i, 0));
+      seen.insert(part->x(i, 0));
+    }
+  CHECK(seen.size() == n);
+  CHECK_THROWS_WITH(ctnn::data::make_regression(xt::xtensor<float, 2>({{1.0f}}), xt::xtensor<float, 2>({{NAN}})),
+                    Catch::Contains("target y[0, 0] = nan is not finite"));
+}

@@ -57,6 +57,30 @@ TEST_CASE("regression with MSE: a tanh MLP fits sin on [-π, π] to mse below 1e
   CHECK(ctnn::evaluate(m, data, ctnn::metric::mean_loss<ctnn::loss::mse>{}) < 1e-3);
 }
 
+TEST_CASE("regression from CSV: a linear layer recovers the coefficients that generated the file", "[train][toy]") {
+  // y = 3 x0 − 2 x1 + 0.5 exactly: the least-squares solution is those coefficients, the validation
+  // loss 0 up to float rounding.
+  std::string text = "x0,x1,y\n";
+  for (int i = 0; i < 200; ++i) {
+    const double x0 = std::sin(0.37 * i), x1 = std::cos(1.1 * i + 0.2);
+    text += fmt::format("{:.6f},{:.6f},{:.9g}\n", x0, x1, 3.0 * std::stod(fmt::format("{:.6f}", x0)) -
+                                                          2.0 * std::stod(fmt::format("{:.6f}", x1)) + 0.5);
+  }
+  const auto all = ctnn::data::parse_csv_regression(text, "linear.csv");
+  const auto parts = ctnn::data::split_train_validation(all, 0.2, 5);
+  using linear = ctnn::sequential<ctnn::input<2>, ctnn::dense<1>>;
+  ctnn::model<linear> m{ctnn::seed{4}};
+  const auto history = ctnn::fit(m, ctnn::loss::mse{}, ctnn::optim::sgd{.lr = 0.1f, .momentum = 0.9f}, parts.train,
+                                 {.epochs = 60, .batch = 16, .validation = &parts.validation,
+                                  .progress = ctnn::progress_mode::quiet});
+  CHECK(history.back().validation_loss < 1e-8);
+  const auto w = m.parameter("0.weight");
+  const auto b = m.parameter("0.bias");
+  CHECK(w(0, 0) == Approx(3.0).margin(1e-4));
+  CHECK(w(0, 1) == Approx(-2.0).margin(1e-4));
+  CHECK(b(0) == Approx(0.5).margin(1e-4));
+}
+
 TEST_CASE("fit writes per-epoch metrics to CSV", "[train]") {
   const auto train = spirals(256, 4);
   ctnn::model<net> m{ctnn::seed{1}};

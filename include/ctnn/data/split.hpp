@@ -1,5 +1,6 @@
 #pragma once
-// split_train_validation: a labeled_dataset cut into a training and a validation part.
+// split_train_validation: a labeled_dataset or a regression_dataset cut into a training and a
+// validation part.
 // The validation part gets round(n × validation_fraction) samples; with shuffle the samples are
 // assigned by a seeded permutation (the same seed gives the same split everywhere), otherwise the
 // last samples are the validation part. Each part keeps the original relative order of its samples.
@@ -8,38 +9,53 @@
 #include <cstddef>
 #include <cstdint>
 #include <numeric>
+#include <type_traits>
 #include <vector>
 #include <fmt/format.h>
 #include <xtensor/xtensor.hpp>
 #include <ctnn/core/error.hpp>
 #include <ctnn/core/rng.hpp>
 #include <ctnn/data/dataset.hpp>
+#include <ctnn/data/regression_dataset.hpp>
 
 namespace ctnn::data {
 
-struct train_validation {
-  labeled_dataset train, validation;
+/// The two parts of a split dataset D.
+template <class D>
+struct split_parts {
+  D train, validation;
 };
+using train_validation = split_parts<labeled_dataset>;
 
 namespace detail {
+/// The rows `rows` of a 2-D tensor, in that order.
+template <class T>
+xt::xtensor<T, 2> take_rows(const xt::xtensor<T, 2>& a, const std::vector<std::size_t>& rows) {
+  const std::size_t w = a.shape(1);
+  xt::xtensor<T, 2> out = xt::empty<T>({rows.size(), w});
+  for (std::size_t i = 0; i < rows.size(); ++i) std::copy_n(a.data() + rows[i] * w, w, out.data() + i * w);
+  return out;
+}
 inline labeled_dataset take_rows(const labeled_dataset& d, const std::vector<std::size_t>& rows) {
-  const std::size_t f = d.features();
-  xt::xtensor<float, 2> x = xt::empty<float>({rows.size(), f});
-  xt::xtensor<std::int32_t, 1> y = xt::empty<std::int32_t>({rows.size()});
-  for (std::size_t i = 0; i < rows.size(); ++i) {
-    std::copy_n(d.x.data() + rows[i] * f, f, x.data() + i * f);
-    y(i) = d.y(rows[i]);
-  }
   labeled_dataset out;
-  out.x = std::move(x);
-  out.y = std::move(y);
+  out.x = take_rows(d.x, rows);
+  out.y = xt::empty<std::int32_t>({rows.size()});
+  for (std::size_t i = 0; i < rows.size(); ++i) out.y(i) = d.y(rows[i]);
   out.classes = d.classes;
+  return out;
+}
+inline regression_dataset take_rows(const regression_dataset& d, const std::vector<std::size_t>& rows) {
+  regression_dataset out;
+  out.x = take_rows(d.x, rows);
+  out.y = take_rows(d.y, rows);
   return out;
 }
 }  // namespace detail
 
-inline train_validation split_train_validation(const labeled_dataset& d, double validation_fraction,
-                                               std::uint64_t seed = 0, bool shuffle = true) {
+template <class D>
+  requires std::is_same_v<D, labeled_dataset> || std::is_same_v<D, regression_dataset>
+split_parts<D> split_train_validation(const D& d, double validation_fraction, std::uint64_t seed = 0,
+                                      bool shuffle = true) {
   if (!(validation_fraction >= 0.0 && validation_fraction < 1.0))
     throw error(fmt::format("split_train_validation: validation_fraction {} is not in [0, 1)", validation_fraction));
   const std::size_t n = d.size();
