@@ -207,6 +207,48 @@ TEST_CASE("fit rejects a checkpoint of another run or network before it changes 
   CHECK(std::equal(o_before.begin(), o_before.end(), o.parameters().begin()));
 }
 
+TEST_CASE("fit refuses to resume on other data of the same size, or past the run's end", "[io][checkpoint]") {
+  ctnn_test::scratch_dir dir("ckpt_data");
+  const auto d = toy_data(40);
+  const auto quiet = ctnn::progress_mode::quiet;
+  const std::string path = (dir / "c.ckpt").string();
+  model_t a{ctnn::seed{5}};
+  ctnn::fit(a, ctnn::loss::softmax_cross_entropy{}, sgd{.lr = 0.05f}, d,
+            {.epochs = 2, .batch = 8, .seed = 5, .progress = quiet, .checkpoint = path});
+
+  // One value changed: the same size, seed and shuffle, so only the fingerprint tells.
+  auto other = d;
+  other.x(17, 3) += 1.0f;
+  model_t b{ctnn::seed{6}};
+  const std::vector<float> before(b.parameters().begin(), b.parameters().end());
+  CHECK_THROWS_WITH(ctnn::fit(b, ctnn::loss::softmax_cross_entropy{}, sgd{.lr = 0.05f}, other,
+                              {.epochs = 3, .batch = 8, .seed = 5, .progress = quiet, .resume_from = path}),
+                    Catch::Contains("written training on other data of the same size (40 samples"));
+  auto relabeled = d;
+  relabeled.y(3) = (relabeled.y(3) + 1) % 4;
+  CHECK_THROWS_WITH(ctnn::fit(b, ctnn::loss::softmax_cross_entropy{}, sgd{.lr = 0.05f}, relabeled,
+                              {.epochs = 3, .batch = 8, .seed = 5, .progress = quiet, .resume_from = path}),
+                    Catch::Contains("other data of the same size"));
+  CHECK(std::equal(before.begin(), before.end(), b.parameters().begin()));
+
+  // The checkpoint is after epoch 2: a 1-epoch run has nothing to resume; a 2-epoch one is complete.
+  CHECK_THROWS_WITH(ctnn::fit(b, ctnn::loss::softmax_cross_entropy{}, sgd{.lr = 0.05f}, d,
+                              {.epochs = 1, .batch = 8, .seed = 5, .progress = quiet, .resume_from = path}),
+                    Catch::Contains("is after epoch 2, beyond this run's epochs = 1: set epochs above 2"));
+  CHECK(std::equal(before.begin(), before.end(), b.parameters().begin()));
+  CHECK(ctnn::fit(b, ctnn::loss::softmax_cross_entropy{}, sgd{.lr = 0.05f}, d,
+                  {.epochs = 2, .batch = 8, .seed = 5, .progress = quiet, .resume_from = path})
+            .empty());
+  CHECK(ctnn::fit(b, ctnn::loss::softmax_cross_entropy{}, sgd{.lr = 0.05f}, d,
+                  {.epochs = 3, .batch = 8, .seed = 5, .progress = quiet, .resume_from = path})
+            .size() == 1);
+
+  // ctnn::load on a checkpoint says what the file is.
+  model_t c{ctnn::seed{7}};
+  CHECK_THROWS_WITH(ctnn::load(c, path), Catch::Contains("is a training checkpoint") &&
+                                             Catch::Contains("fit_options::resume_from or ctnn::load_checkpoint"));
+}
+
 TEST_CASE("fit checks the checkpoint options before training", "[io][checkpoint]") {
   ctnn_test::scratch_dir dir("ckpt_path");
   const auto d = toy_data(16);

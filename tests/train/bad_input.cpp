@@ -1,7 +1,10 @@
 // Misuse that a demanding user will hit: each is a ctnn::error naming what is wrong, never a
 // crash or a silent wrong answer.
 #include <catch2/catch.hpp>
+#include <algorithm>
 #include <cmath>
+#include <limits>
+#include <vector>
 #include <ctnn/ctnn.hpp>
 
 namespace {
@@ -110,4 +113,64 @@ TEST_CASE("value_and_grad checks the batch and the target shape", "[train][bad_i
   xt::xtensor<double, 2> empty = xt::zeros<double>({0, 3});
   CHECK_THROWS_WITH(ctnn::value_and_grad(m, ctnn::loss::softmax_cross_entropy{}, empty, xt::xtensor<int, 1>{}),
                     Contains("batch is empty"));
+}
+
+TEST_CASE("a non-finite learning rate or parameter is named before any update", "[train][bad_input]") {
+  using lin = ctnn::sequential<ctnn::input<2>, ctnn::dense<4>, ctnn::relu, ctnn::dense<2>>;
+  xt::xtensor<float, 2> x = xt::zeros<float>({std::size_t{10}, std::size_t{2}});
+  xt::xtensor<std::int32_t, 1> y = xt::zeros<std::int32_t>({std::size_t{10}});
+  const auto d = ctnn::data::make_labeled(x, y, 2);
+  const auto quiet = ctnn::progress_mode::quiet;
+  ctnn::model<lin> m{ctnn::seed{1}};
+  const std::vector<float> before(m.parameters().begin(), m.parameters().end());
+  CHECK_THROWS_WITH(ctnn::fit(m, ctnn::loss::softmax_cross_entropy{}, ctnn::optim::sgd{.lr = NAN}, d,
+                              {.batch = 5, .progress = quiet}),
+                    Catch::Contains("the optimizer's learning rate is nan"));
+  CHECK_THROWS_WITH(ctnn::fit(m, ctnn::loss::softmax_cross_entropy{}, ctnn::optim::sgd{.lr = 0.1f}, d,
+                              {.batch = 5, .progress = quiet, .schedule = [](std::size_t step) {
+                                 return step == 1 ? std::numeric_limits<double>::infinity() : 0.1;
+                               }}),
+                    Catch::Contains("the learning rate for step 2 (epoch 1) is inf (from options.schedule)"));
+  // The first step's update happened (lr 0.1, finite), the second's did not.
+  const std::vector<float> after_one(m.parameters().begin(), m.parameters().end());
+  for (const float v : after_one) CHECK(std::isfinite(v));
+  CHECK_THROWS_WITH(ctnn::fit(m, ctnn::loss::softmax_cross_entropy{}, ctnn::optim::sgd{.lr = 0.1f}, d,
+                              {.batch = 5, .progress = quiet, .learning_rate = [](std::size_t) { return NAN; }}),
+                    Catch::Contains("the learning rate for step 1 (epoch 1) is nan (from options.learning_rate)"));
+  CHECK(std::equal(after_one.begin(), after_one.end(), m.parameters().begin()));
+
+  m.parameter("2.bias")(1) = NAN;
+  CHECK_THROWS_WITH(ctnn::fit(m, ctnn::loss::softmax_cross_entropy{}, ctnn::optim::sgd{.lr = 0.1f}, d,
+                              {.batch = 5, .progress = quiet}),
+                    Catch::Contains("the model's parameters are not finite before training: 2.bias (element 1 = nan)"));
+  (void)before;
+}
+
+TEST_CASE("drop_last skips the partial batch; a one-sample last batch that fails says where it comes from",
+          "[train][bad_input]") {
+  using bn_net = ctnn::sequential<ctnn::input<3>, ctnn::dense<4, ctnn::init::kaiming_normal<>, ctnn::norm::batch_norm<>>,
+                                  ctnn::relu, ctnn::dense<2>>;
+  ctnn::rng g(3);
+  xt::xtensor<float, 2> x = xt::empty<float>({std::size_t{9}, std::size_t{3}});
+  for (auto& v : x) v = static_cast<float>(g.normal());
+  xt::xtensor<std::int32_t, 1> y = xt::zeros<std::int32_t>({std::size_t{9}});
+  const auto d = ctnn::data::make_labeled(x, y, 2);
+  const auto quiet = ctnn::progress_mode::quiet;
+  ctnn::model<bn_net> m{ctnn::seed{1}};
+  // 9 samples, batch 4: 4 + 4 + 1.
+  CHECK_THROWS_WITH(ctnn::fit(m, ctnn::loss::softmax_cross_entropy{}, ctnn::optim::sgd{.lr = 0.1f}, d,
+                              {.batch = 4, .progress = quiet}),
+                    Catch::Contains("training needs more than one sample per batch") &&
+                        Catch::Contains("the last batch of each epoch has 1 sample (9 samples, batch 4); "
+                                        "fit_options::drop_last = true skips it"));
+  std::size_t steps = 0;
+  ctnn::model<bn_net> k{ctnn::seed{1}};
+  const auto history = ctnn::fit(k, ctnn::loss::softmax_cross_entropy{}, ctnn::optim::sgd{.lr = 0.1f}, d,
+                                 {.epochs = 2, .batch = 4, .progress = quiet,
+                                  .schedule = [&](std::size_t) { ++steps; return 0.1; }, .drop_last = true});
+  CHECK(history.size() == 2);
+  CHECK(steps == 4);  // 2 full batches an epoch
+  CHECK_THROWS_WITH(ctnn::fit(k, ctnn::loss::softmax_cross_entropy{}, ctnn::optim::sgd{.lr = 0.1f}, d,
+                              {.batch = 16, .progress = quiet, .drop_last = true}),
+                    Catch::Contains("drop_last with 9 samples and batch 16 leaves no batch"));
 }

@@ -242,6 +242,14 @@ class model {
                         });
     return found;
   }
+  /// The first parameter slot, in forward order, holding a NaN or an infinity; empty when all are finite.
+  std::string first_nonfinite_parameter() const {
+    for (const auto& s : slots)
+      for (std::size_t i = 0; i < s.size(); ++i)
+        if (!std::isfinite(params_[s.offset + i]))
+          return fmt::format("{} (element {} = {})", s.name(), i, params_[s.offset + i]);
+    return {};
+  }
   /// The slot nearest the output (where backpropagation meets it first) whose gradient holds a
   /// NaN or an infinity; empty when all are finite.
   std::string first_nonfinite_gradient() const {

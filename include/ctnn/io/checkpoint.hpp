@@ -129,6 +129,7 @@ void save_checkpoint(trainer<Model, LossFn, Opt>& tr, const fit_position& pos, c
   meta.emplace("seed", std::to_string(pos.seed));
   meta.emplace("shuffle", pos.shuffle ? "1" : "0");
   meta.emplace("batch", std::to_string(pos.batch));
+  if (pos.data_fingerprint != 0) meta.emplace("data_fingerprint", std::to_string(pos.data_fingerprint));
   meta.emplace("correct", std::to_string(pos.correct));
   meta.emplace("total", std::to_string(pos.total));
   // Stochastic layers' stream seed and draw count (dropout masks): a resumed run draws the same
@@ -184,6 +185,8 @@ fit_position load_checkpoint(trainer<Model, LossFn, Opt>& tr, const std::filesys
   pos.shuffle = shuffle == 1;
   // Checkpoints written before the batch was recorded have none: 0, unchecked.
   if (file.metadata.count("batch") > 0) pos.batch = io::metadata_u64(file, "batch", source);
+  if (file.metadata.count("data_fingerprint") > 0)
+    pos.data_fingerprint = io::metadata_u64(file, "data_fingerprint", source);
   pos.correct = io::metadata_u64(file, "correct", source);
   pos.total = io::metadata_u64(file, "total", source);
   if (pos.correct > pos.total)

@@ -138,6 +138,13 @@ template <class Net, class S>
 void load(model<Net, S>& m, const std::filesystem::path& path) {
   const auto bytes = io::read_file(path, "ctnn::load");
   const auto file = io::parse_safetensors(bytes, path.string());
+  // A training checkpoint holds the model under "model." beside the optimizer's state: say so
+  // rather than list every tensor as missing or unexpected.
+  if (const auto f = file.metadata.find("format"); f != file.metadata.end() && f->second == "ctnn-checkpoint")
+    throw error(fmt::format("ctnn::load: '{}' is a training checkpoint (parameters, optimizer state and fit's "
+                            "position): resume it with fit_options::resume_from or ctnn::load_checkpoint; "
+                            "ctnn::load reads model files written by ctnn::save",
+                            path.string()));
   io::model_stage<model<Net, S>> stage(m);
   std::vector<io::tensor_target> wanted;
   stage.targets(wanted, "");

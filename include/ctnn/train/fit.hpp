@@ -18,12 +18,14 @@
 #include <functional>
 #include <numeric>
 #include <string>
+#include <utility>
 #include <vector>
 #include <fmt/format.h>
 #include <ctnn/core/error.hpp>
 #include <ctnn/core/model.hpp>
 #include <ctnn/core/rng.hpp>
 #include <ctnn/train/batch_source.hpp>
+#include <ctnn/train/data_fingerprint.hpp>
 #include <ctnn/train/evaluate.hpp>
 #include <ctnn/train/metric.hpp>
 #include <ctnn/train/metrics_writer.hpp>
@@ -74,8 +76,13 @@ struct fit_options {
   std::size_t checkpoint_every = 0;
   /// Gradient accumulation: each step's batch is processed in this many micro-batches (each of
   /// about batch/micro_batches samples) whose gradients are summed, weighted by their size, before
-  /// one update: the same step as one batch, with the activations of a micro-batch in memory.
+  /// one update: the same step as one batch, with the activations of a micro-batch in memory
+  /// (0 counts as 1; more than a batch has samples, one micro-batch per sample).
   std::size_t micro_batches = 1;
+  /// Skip each epoch's last batch when it is partial (n mod batch samples; other ones every epoch
+  /// when shuffled), as PyTorch's DataLoader(drop_last=True): for layers that cannot train on a
+  /// batch of one sample (batch_norm on feature vectors), or to keep every step's batch the same.
+  bool drop_last = false;
 };
 
 namespace detail {
@@ -86,6 +93,13 @@ double own_learning_rate(const Opt& o) {
   if constexpr (requires { o.lr; }) return static_cast<double>(o.lr);
   else if constexpr (requires { o.inner; }) return own_learning_rate(o.inner);
   else return NAN;
+}
+/// Whether Opt has a learning rate of its own (or its inner optimizer's).
+template <class Opt>
+constexpr bool has_learning_rate() {
+  if constexpr (requires(const Opt& o) { o.lr; }) return true;
+  else if constexpr (requires(const Opt& o) { o.inner; }) return has_learning_rate<decltype(std::declval<Opt>().inner)>();
+  else return false;
 }
 }  // namespace detail
 
@@ -111,6 +125,15 @@ std::vector<epoch_record> fit_impl(model<Net, S>& m, LossFn loss, Opt opt, const
   // Opens (truncates) the metrics files now: a path that cannot be written fails before training.
   detail::metrics_writer metrics(options.metrics_csv, options.metrics_jsonl, options.metrics_steps_csv);
 
+  // Parameters already NaN or infinite (an earlier run that diverged, a bad load or edit) would be
+  // reported at the first step as a non-finite output of the first layer: say what it is.
+  if (const std::string bad = m.first_nonfinite_parameter(); !bad.empty())
+    throw error(fmt::format("ctnn::fit: the model's parameters are not finite before training: {} (reinitialize or "
+                            "load the model)",
+                            bad));
+  if constexpr (detail::has_learning_rate<Opt>())
+    if (!options.schedule && !options.learning_rate && !std::isfinite(static_cast<S>(detail::own_learning_rate(opt))))
+      throw error(fmt::format("ctnn::fit: the optimizer's learning rate is {}", detail::own_learning_rate(opt)));
   m.train();
   trainer tr{m, loss, opt};
   constexpr bool checkpointable = io::VisitableState<typename Opt::template state<S>>;
@@ -126,10 +149,17 @@ std::vector<epoch_record> fit_impl(model<Net, S>& m, LossFn loss, Opt opt, const
   detail::batch_source<S, target_type, Dataset> source(data);
   std::vector<std::size_t> order(n);
   std::iota(order.begin(), order.end(), std::size_t{0});
-  const std::size_t steps = n / options.batch + (n % options.batch != 0);  // (n + batch - 1) overflows
+  const std::size_t steps = n / options.batch + (!options.drop_last && n % options.batch != 0);  // (n + batch - 1) overflows
+  if (steps == 0)
+    throw error(fmt::format("ctnn::fit: drop_last with {} samples and batch {} leaves no batch to train on", n,
+                            options.batch));
+  const std::size_t epoch_samples = std::min(n, steps * options.batch);  // what an epoch trains on
   detail::progress bar(options.progress, options.epochs, steps);
   std::vector<epoch_record> history;
   std::size_t global_step = 0;
+  // Recorded in checkpoints (and compared on resume) only: hashing the data costs ~1 ms per 10 MB.
+  const std::uint64_t fingerprint =
+      options.checkpoint.empty() && options.resume_from.empty() ? 0 : data_fingerprint(data);
   // A position after `done` steps of epoch `e` (`global` steps in all).
   auto position_at = [&](std::size_t e, std::size_t done, std::size_t global) {
     fit_position p;
@@ -139,6 +169,7 @@ std::vector<epoch_record> fit_impl(model<Net, S>& m, LossFn loss, Opt opt, const
     p.seed = options.seed;
     p.shuffle = options.shuffle;
     p.batch = options.batch;
+    p.data_fingerprint = fingerprint;
     return p;
   };
   fit_position pos = position_at(0, 0, 0);
@@ -152,6 +183,18 @@ std::vector<epoch_record> fit_impl(model<Net, S>& m, LossFn loss, Opt opt, const
                                   "this run: {} samples, seed {}, shuffle {})",
                                   options.resume_from, p.order.size(), p.seed, p.shuffle, n, options.seed,
                                   options.shuffle));
+        // Same size, other values: the order and the epoch's statistics would describe other samples.
+        if (p.data_fingerprint != 0 && p.data_fingerprint != fingerprint)
+          throw error(fmt::format("ctnn::fit: the checkpoint '{}' was written training on other data of the same size "
+                                  "({} samples; its data fingerprint differs): resume with the data it was trained on",
+                                  options.resume_from, n));
+        // A checkpoint past this run's last epoch has nothing left to train and more than was asked
+        // for (one exactly at the end resumes to an empty history: the run is complete).
+        if (p.epoch > options.epochs || (p.epoch == options.epochs && p.step > 0))
+          throw error(fmt::format("ctnn::fit: the checkpoint '{}' is {} epoch {}, beyond this run's epochs = {}: "
+                                  "set epochs above {} to train further",
+                                  options.resume_from, p.step > 0 ? "inside" : "after", p.step > 0 ? p.epoch + 1 : p.epoch,
+                                  options.epochs, p.epoch));
         // Mid-epoch, the position counts steps of the checkpoint's batch: another batch would skip
         // samples or train some twice.
         if (p.step > 0 && (p.step >= steps || (p.batch != 0 && p.batch != options.batch)))
@@ -188,7 +231,17 @@ std::vector<epoch_record> fit_impl(model<Net, S>& m, LossFn loss, Opt opt, const
       const std::size_t lo = s * options.batch, b = std::min(options.batch, n - lo);
       source.gather(order.data() + lo, b);
       S l = 0;
-      if (options.micro_batches <= 1) {
+      if (options.micro_batches <= 1 && b == 1 && n > 1) {
+        // A batch of one sample, the epoch's last: a layer that cannot train on it (batch_norm) says
+        // so in terms of the layer; this says where the batch comes from and what avoids it.
+        try {
+          l = tr.forward_backward(source.x(), source.targets(), b);
+        } catch (const error& e) {
+          throw error(fmt::format("{} [in fit: the last batch of each epoch has 1 sample ({} samples, batch {}); "
+                                  "fit_options::drop_last = true skips it, or choose another batch size]",
+                                  e.what(), n, options.batch));
+        }
+      } else if (options.micro_batches <= 1) {
         l = tr.forward_backward(source.x(), source.targets(), b);
       } else {
         const std::size_t parts = std::min(options.micro_batches, b);
@@ -224,11 +277,20 @@ std::vector<epoch_record> fit_impl(model<Net, S>& m, LossFn loss, Opt opt, const
       // The rate this step uses, for the metrics: a schedule's value as the model's scalar, which
       // is what the update gets. Each callback is called once per step.
       double lr = 0;
+      // A NaN or infinite rate would make every parameter non-finite, and the next step's error
+      // would blame the first layer: it is named here, before the update.
+      auto checked_rate = [&](double rate, const char* from) {
+        if (!std::isfinite(static_cast<S>(rate)))
+          throw error(fmt::format("ctnn::fit: the learning rate for step {} (epoch {}) is {} (from options.{}); the "
+                                  "parameters were not updated",
+                                  global_step + 1, epoch + 1, static_cast<S>(rate), from));
+        return static_cast<double>(static_cast<S>(rate));
+      };
       if (options.schedule) {
-        lr = static_cast<double>(static_cast<S>(options.schedule(global_step)));
+        lr = checked_rate(options.schedule(global_step), "schedule");
         tr.apply_update(static_cast<S>(lr));
       } else if (options.learning_rate) {
-        lr = static_cast<double>(static_cast<S>(options.learning_rate(epoch)));
+        lr = checked_rate(options.learning_rate(epoch), "learning_rate");
         tr.apply_update(static_cast<S>(lr));
       } else {
         lr = detail::own_learning_rate(opt);
@@ -253,7 +315,7 @@ std::vector<epoch_record> fit_impl(model<Net, S>& m, LossFn loss, Opt opt, const
     r.epoch = epoch + 1;
     r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     r.train_loss = loss_sum / static_cast<double>(steps);
-    r.samples_per_second = static_cast<double>(n - first_sample) / r.seconds;
+    r.samples_per_second = static_cast<double>(epoch_samples - first_sample) / r.seconds;
     if constexpr (classification) r.train_accuracy = train_acc.result();
     if (options.validation) {
       if constexpr (classification) r.validation_accuracy = evaluate(m, *options.validation, metric::accuracy{});
