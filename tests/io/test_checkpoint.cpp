@@ -117,6 +117,26 @@ TEST_CASE("stop, checkpoint, load into a fresh model and continue == never stopp
   CHECK_FALSE(same_bits(fresh.parameters(), ref.parameters()));
 }
 
+TEST_CASE("fit's loop is the resume rule's: its order from the seed, every batch, the per-epoch rate", "[io][checkpoint]") {
+  // train_until above is an independent copy of fit's loop; fit must give its bits, and another
+  // seed must not (a shuffle that ignored the seed, or reused one epoch's, passed every other test).
+  const auto data = toy_data(100);  // 7 steps of 16 per epoch, the last one of 4 samples
+  const sgd opt{.lr = 0.1f, .momentum = 0.9f};
+  auto per_epoch = [](std::size_t e) { return static_cast<double>(0.1f / static_cast<float>(1 + e)); };
+  model_t by_hand{ctnn::seed{11}};
+  ctnn::trainer tr{by_hand, ctnn::loss::softmax_cross_entropy{}, opt};
+  auto pos = start(data.size(), 99);
+  train_until(tr, data, pos, 16, 3, 21);
+  REQUIRE(pos.global_step == 21);
+  for (const std::uint64_t seed : {99u, 100u}) {
+    model_t fitted{ctnn::seed{11}};
+    ctnn::fit(fitted, ctnn::loss::softmax_cross_entropy{}, opt, data,
+              {.epochs = 3, .batch = 16, .seed = seed, .progress = ctnn::progress_mode::quiet,
+               .learning_rate = per_epoch});
+    CHECK(same_bits(fitted.parameters(), by_hand.parameters()) == (seed == 99));
+  }
+}
+
 TEST_CASE("checkpoint header: parameters under model., optimizer arenas per parameter, fit position", "[io][checkpoint]") {
   ctnn_test::scratch_dir dir("ckpt_header");
   model_t m{ctnn::seed{1}};

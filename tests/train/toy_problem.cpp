@@ -193,6 +193,14 @@ TEMPLATE_TEST_CASE("fit resumed from a checkpoint is bitwise identical to an uni
                                 {.epochs = 3, .batch = batch, .seed = 5, .progress = quiet, .resume_from = path}),
                       Catch::Contains("stopped mid-epoch after step 4 of batch 32; this run's batch is " +
                                       std::to_string(batch)));
+  // With its own batch it resumes mid-epoch (step 4 of epoch 2: the checkpoint above ends an epoch,
+  // this one does not) and ends where the uninterrupted run did, its last epoch's loss included.
+  ctnn::model<net> resumed_inside{ctnn::seed{80}};
+  const auto tail = ctnn::fit(resumed_inside, ctnn::loss::softmax_cross_entropy{}, opt, train,
+                              {.epochs = 3, .batch = 32, .seed = 5, .progress = quiet, .resume_from = path});
+  CHECK(std::memcmp(straight.parameters().data(), resumed_inside.parameters().data(),
+                    straight.parameters().size() * sizeof(float)) == 0);
+  REQUIRE(tail.size() == 2);  // the rest of epoch 2, then epoch 3
   // At an epoch's end the batch may change.
   ctnn::fit(first, ctnn::loss::softmax_cross_entropy{}, opt, train,
             {.epochs = 2, .batch = 32, .seed = 5, .progress = quiet, .checkpoint = path});
