@@ -227,6 +227,25 @@ TEST_CASE("fit rejects a checkpoint of another run or network before it changes 
   CHECK(std::equal(o_before.begin(), o_before.end(), o.parameters().begin()));
 }
 
+TEST_CASE("data_fingerprint: every byte counts, at every length", "[io][checkpoint]") {
+  // Lengths around the 32-byte blocks and 8-byte words (a 9-31 byte tail once overran its word).
+  for (std::size_t n = 0; n <= 70; ++n) {
+    std::vector<unsigned char> bytes(n);
+    for (std::size_t i = 0; i < n; ++i) bytes[i] = static_cast<unsigned char>(i * 37 + 11);
+    const std::uint64_t base = ctnn::detail::fingerprint_bytes(0, bytes.data(), n);
+    for (std::size_t i = 0; i < n; ++i) {
+      auto changed = bytes;
+      changed[i] ^= 1;
+      INFO("length " << n << ", byte " << i);
+      CHECK(ctnn::detail::fingerprint_bytes(0, changed.data(), n) != base);
+    }
+    // A longer input that starts the same, padded with zeros, is another input.
+    std::vector<unsigned char> longer(bytes);
+    longer.push_back(0);
+    CHECK(ctnn::detail::fingerprint_bytes(0, longer.data(), n + 1) != base);
+  }
+}
+
 TEST_CASE("fit refuses to resume on other data of the same size, or past the run's end", "[io][checkpoint]") {
   ctnn_test::scratch_dir dir("ckpt_data");
   const auto d = toy_data(40);

@@ -101,21 +101,34 @@ TEST_CASE("fit writes per-epoch metrics to CSV", "[train]") {
 TEST_CASE("a non-finite loss stops fit with the step and the first non-finite layer", "[train]") {
   auto train = spirals(256, 5);
   ctnn::model<net> m{ctnn::seed{1}};
-  m.parameter("2.bias")(3) = std::numeric_limits<float>::quiet_NaN();
+  // The NaN appears during training: set after step 1's backward (the schedule is asked for step 1's
+  // rate then), so step 2's loss is the first that sees it.
+  auto poison = [&](std::size_t step) {
+    if (step == 0) m.parameter("2.bias")(3) = std::numeric_limits<float>::quiet_NaN();
+    return 0.1;
+  };
+  CHECK_THROWS_WITH(ctnn::fit(m, ctnn::loss::softmax_cross_entropy{}, ctnn::optim::sgd{.lr = 0.1f}, train,
+                              {.epochs = 1, .batch = 64, .progress = ctnn::progress_mode::quiet, .schedule = poison}),
+                    Catch::Contains("loss is nan at step 2") && Catch::Contains("module 2: dense<64>") &&
+                        Catch::Contains("feature 3"));
+  // Already there before training: named as such.
   CHECK_THROWS_WITH(ctnn::fit(m, ctnn::loss::softmax_cross_entropy{}, ctnn::optim::sgd{.lr = 0.1f}, train,
                               {.epochs = 1, .batch = 64, .progress = ctnn::progress_mode::quiet}),
-                    Catch::Contains("loss is nan at step 1") && Catch::Contains("module 2: dense<64>") &&
-                        Catch::Contains("feature 3"));
+                    Catch::Contains("the model's parameters are not finite before training: 2.bias (element 3 = nan)"));
 }
 
 TEST_CASE("a non-finite gradient stops fit naming the slot where backpropagation met it", "[train]") {
   auto train = spirals(256, 5);
   ctnn::model<net> m{ctnn::seed{1}};
   // tanh(±inf) = ±1 keeps the loss finite, but dx = dz·W carries the infinity into layer 0's gradients.
-  m.parameter("2.weight")(3, 5) = std::numeric_limits<float>::infinity();
+  // Set after epoch 1's last update (an update would turn it into NaN: inf − lr·(g + 0·inf)), so
+  // step 5, epoch 2's first, is the first to see it.
+  auto poison = [&](const ctnn::epoch_record& r) {
+    if (r.epoch == 1) m.parameter("2.weight")(3, 5) = std::numeric_limits<float>::infinity();
+  };
   CHECK_THROWS_WITH(ctnn::fit(m, ctnn::loss::softmax_cross_entropy{}, ctnn::optim::sgd{.lr = 0.1f}, train,
-                              {.epochs = 1, .batch = 64, .progress = ctnn::progress_mode::quiet}),
-                    Catch::Contains("gradient is not finite at step 1") && Catch::Contains("0.bias"));
+                              {.epochs = 2, .batch = 64, .progress = ctnn::progress_mode::quiet, .on_epoch = poison}),
+                    Catch::Contains("gradient is not finite at step 5 (epoch 2)") && Catch::Contains("0.bias"));
 }
 
 TEST_CASE("a label outside the network's outputs is an error naming the sample", "[train]") {

@@ -31,7 +31,13 @@ inline std::uint64_t fingerprint_bytes(std::uint64_t h, const void* p, std::size
       lane[k] = (lane[k] ^ w) * 0x9e3779b97f4a7c15ULL;
       lane[k] ^= lane[k] >> 29;
     }
-  std::uint64_t tail = 0;
+  for (; i + 8 <= bytes; i += 8) {  // the last whole words
+    std::uint64_t w;
+    std::memcpy(&w, b + i, 8);
+    lane[0] = (lane[0] ^ w) * 0x9e3779b97f4a7c15ULL;
+    lane[0] ^= lane[0] >> 29;
+  }
+  std::uint64_t tail = 0;  // the last 0-7 bytes
   std::memcpy(&tail, b + i, bytes - i);
   std::uint64_t out = fingerprint_mix(lane[0]) ^ (fingerprint_mix(lane[1]) * 3) ^ (fingerprint_mix(lane[2]) * 5) ^
                       (fingerprint_mix(lane[3]) * 7);
