@@ -2,6 +2,7 @@
 // one; mismatched or truncated checkpoints are clear errors.
 #include <catch2/catch.hpp>
 #include <cstring>
+#include <stdexcept>
 #include <ctnn/ctnn.hpp>
 #include <ctnn/io/checkpoint.hpp>
 #include "io/io_support.hpp"
@@ -281,6 +282,30 @@ TEST_CASE("fit refuses to resume on other data of the same size, or past the run
   CHECK(ctnn::fit(b, ctnn::loss::softmax_cross_entropy{}, sgd{.lr = 0.05f}, d,
                   {.epochs = 3, .batch = 8, .seed = 5, .progress = quiet, .resume_from = path})
             .size() == 1);
+
+  // A diverged model resumes from its last good checkpoint: only the loaded parameters are checked.
+  model_t diverged{ctnn::seed{8}};
+  diverged.parameters()[0] = NAN;
+  CHECK(ctnn::fit(diverged, ctnn::loss::softmax_cross_entropy{}, sgd{.lr = 0.05f}, d,
+                  {.epochs = 3, .batch = 8, .seed = 5, .progress = quiet, .resume_from = path})
+            .size() == 1);
+  CHECK(diverged.first_nonfinite_parameter().empty());
+
+  // drop_last changes where an epoch ends: a mid-epoch checkpoint keeps it (40 samples, batch 16:
+  // 16 + 16 + 8, or 16 + 16).
+  model_t e{ctnn::seed{5}};
+  CHECK_THROWS_WITH(ctnn::fit(e, ctnn::loss::softmax_cross_entropy{}, sgd{.lr = 0.05f}, d,
+                              {.epochs = 1, .batch = 16, .seed = 5, .progress = quiet,
+                               .schedule = [](std::size_t step) {
+                                 if (step == 1) throw std::runtime_error("interrupted");
+                                 return 0.05;
+                               },
+                               .checkpoint = path, .checkpoint_every = 1}),
+                    "interrupted");
+  CHECK_THROWS_WITH(ctnn::fit(e, ctnn::loss::softmax_cross_entropy{}, sgd{.lr = 0.05f}, d,
+                              {.epochs = 1, .batch = 16, .seed = 5, .progress = quiet, .resume_from = path,
+                               .drop_last = true}),
+                    Catch::Contains("stopped mid-epoch in a run with drop_last = false; this run has drop_last = true"));
 
   // ctnn::load on a checkpoint says what the file is.
   model_t c{ctnn::seed{7}};

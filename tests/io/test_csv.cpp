@@ -159,3 +159,24 @@ TEST_CASE("csv: messages point at the options that would read the file", "[io][c
   CHECK_THAT(err("1,nan,0\n"), Catch::Contains("csv_options::allow_nan accepts them"));
   CHECK_THAT(err("1,2,0.5\n"), Catch::Contains("label '0.5' is not an integer (real-valued targets: read_csv_regression)"));
 }
+
+TEST_CASE("csv: a column name must say which column it is", "[io][csv]") {
+  using ctnn::data::csv_regression_options;
+  auto reg_err = [](std::string_view text, csv_regression_options o) -> std::string {
+    try {
+      ctnn::data::parse_csv_regression(text, "r.csv", o);
+    } catch (const ctnn::error& e) {
+      return e.what();
+    }
+    return "no error";
+  };
+  CHECK_THAT(reg_err("a,c,d\n1,2,3\n", {.target_names = {"c", "c"}}), Catch::Contains("target column 'c' is named twice"));
+  CHECK_THAT(reg_err("a,y,y\n1,2,3\n", {.target_names = {"y"}}),
+             Catch::Contains("2 columns are named 'y' in the header: the name does not say which"));
+  CHECK_THAT(reg_err("1;2;3\n", {.targets = 3}),
+             Catch::Contains("3 target columns asked for but the file has 1 columns (the line has ';' in it: set "
+                             "csv_regression_options::delimiter?)"));
+  CHECK_THAT(reg_err("nan,1\n", {}), Catch::Contains("csv_regression_options::allow_nan accepts them"));
+  CHECK_THROWS_WITH(parse_csv("a,y,y\n1,0,1\n", "t.csv", csv_options{.label_name = "y"}),
+                    Catch::Contains("2 columns are named 'y'"));
+}

@@ -174,3 +174,26 @@ TEST_CASE("drop_last skips the partial batch; a one-sample last batch that fails
                               {.batch = 16, .progress = quiet, .drop_last = true}),
                     Catch::Contains("drop_last with 9 samples and batch 16 leaves no batch"));
 }
+
+TEST_CASE("fit reads x and y as rows: a column-major tensor is an error, not scrambled samples", "[train][bad_input]") {
+  using lin = ctnn::sequential<ctnn::input<3>, ctnn::dense<2>>;
+  struct column_major_data {
+    xt::xtensor<float, 2, xt::layout_type::column_major> x;
+    xt::xtensor<float, 2> y;
+  } d{xt::ones<float>({std::size_t{6}, std::size_t{3}}), xt::zeros<float>({std::size_t{6}, std::size_t{2}})};
+  ctnn::model<lin> m{ctnn::seed{1}};
+  m.eval();
+  CHECK_THROWS_WITH(ctnn::fit(m, ctnn::loss::mse{}, ctnn::optim::sgd{.lr = 0.1f}, d, {.progress = ctnn::progress_mode::quiet}),
+                    Catch::Contains("x and y must be row-major"));
+}
+
+TEST_CASE("a rejected fit leaves the model's mode as it was", "[train][bad_input]") {
+  using lin = ctnn::sequential<ctnn::input<2>, ctnn::dense<2>>;
+  const auto d = ctnn::data::make_labeled(xt::zeros<float>({std::size_t{3}, std::size_t{2}}),
+                                          xt::zeros<std::int32_t>({std::size_t{3}}), 2);
+  ctnn::model<lin> m{ctnn::seed{1}};
+  m.eval();
+  CHECK_THROWS(ctnn::fit(m, ctnn::loss::softmax_cross_entropy{}, ctnn::optim::sgd{.lr = 0.1f}, d,
+                         {.batch = 4, .progress = ctnn::progress_mode::quiet, .drop_last = true}));
+  CHECK(m.current_mode() == ctnn::mode::eval);
+}

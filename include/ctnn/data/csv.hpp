@@ -132,8 +132,8 @@ namespace detail {
 /// target columns in them. Returns the feature count.
 template <class Choose, class Target>
 std::size_t csv_rows(std::string_view text, std::string_view source, std::string_view who, std::string_view target_noun,
-                     csv_header header, char delimiter, bool allow_nan, Choose&& choose, Target&& target,
-                     std::vector<float>& xs) {
+                     std::string_view options_name, csv_header header, char delimiter, bool allow_nan, Choose&& choose,
+                     Target&& target, std::vector<float>& xs) {
   auto fail_at = [&](std::size_t line, std::string_view what) -> void {
     throw error(fmt::format("{}: {}:{}: {}", who, source, line, what));
   };
@@ -171,19 +171,21 @@ std::size_t csv_rows(std::string_view text, std::string_view source, std::string
         for (auto c : cells) is_header = is_header || (!c.empty() && csv_number(c, dummy) == csv_parse::not_a_number);
       }
       if (is_header) header_names = cells;
-      is_target = choose(header_names, columns, [&](std::string_view what) { fail_at(line_no, what); });
-      targets = static_cast<std::size_t>(std::count(is_target.begin(), is_target.end(), true));
-      if (columns <= targets) {
-        // One column where a delimiter other than the one asked for splits the line: say so.
-        std::string hint;
+      // One column where a delimiter other than the one asked for would split the line: every
+      // layout error says so.
+      std::string hint;
+      if (columns == 1)
         for (char d : {',', ';', '\t', '|'})
           if (d != delimiter && line.find(d) != std::string_view::npos) {
-            hint = fmt::format(" (the line has '{}' in it: set csv_options::delimiter?)", d == '\t' ? std::string("\\t") : std::string(1, d));
+            hint = fmt::format(" (the line has '{}' in it: set {}::delimiter?)",
+                               d == '\t' ? std::string("\\t") : std::string(1, d), options_name);
             break;
           }
+      is_target = choose(header_names, columns, [&](std::string_view what) { fail_at(line_no, fmt::format("{}{}", what, hint)); });
+      targets = static_cast<std::size_t>(std::count(is_target.begin(), is_target.end(), true));
+      if (columns <= targets)
         fail_at(line_no, fmt::format("{} column{}: need at least one feature and the {}{}", columns,
                                      columns == 1 ? "" : "s", target_noun, hint));
-      }
       have_layout = true;
       if (is_header) {
         if (text.empty()) break;
@@ -210,8 +212,8 @@ std::size_t csv_rows(std::string_view text, std::string_view source, std::string
           bad(cell.empty() ? std::string("empty cell") : fmt::format("'{}' is not a number", cell));
         if (!allow_nan && !std::isfinite(f))
           bad(fmt::format("'{}' is not finite (NaN and infinities are not allowed among the features; "
-                          "csv_options::allow_nan accepts them)",
-                          cell));
+                          "{}::allow_nan accepts them)",
+                          cell, options_name));
         xs.push_back(f);
       }
     }
@@ -222,17 +224,23 @@ std::size_t csv_rows(std::string_view text, std::string_view source, std::string
   return columns - targets;
 }
 
+/// The column called `name` in the header: exactly one, else an error (none, or several).
+inline std::size_t csv_named_column(const std::vector<std::string_view>& names, std::string_view name, const auto& fail) {
+  std::size_t found = names.size(), count = 0;
+  for (std::size_t c = 0; c < names.size(); ++c)
+    if (names[c] == name) found = c, ++count;
+  if (count == 0) fail(fmt::format("no column named '{}' in the header ({})", name, fmt::join(names, ", ")));
+  if (count > 1) fail(fmt::format("{} columns are named '{}' in the header: the name does not say which", count, name));
+  return found;
+}
+
 /// The one column csv_options names as the label (by name or index).
 inline std::vector<bool> csv_label_column(const csv_options& options, const std::vector<std::string_view>& names,
                                           std::size_t columns, const auto& fail) {
   std::size_t label = 0;
   if (!options.label_name.empty()) {
     if (names.empty()) fail(fmt::format("label column '{}' requested by name but the file has no header", options.label_name));
-    std::size_t found = columns;
-    for (std::size_t c = 0; c < columns; ++c)
-      if (names[c] == options.label_name) found = c;
-    if (found == columns) fail(fmt::format("no column named '{}' in the header ({})", options.label_name, fmt::join(names, ", ")));
-    label = found;
+    label = csv_named_column(names, options.label_name, fail);
   } else {
     const auto lc = options.label_column;
     const auto ncol = static_cast<std::ptrdiff_t>(columns);
@@ -272,7 +280,7 @@ inline labeled_dataset parse_csv(std::string_view text, std::string_view source,
     max_label = std::max(max_label, v);
     ys.push_back(static_cast<std::int32_t>(v));
   };
-  const std::size_t features = detail::csv_rows(text, source, "read_csv", "label", options.header, options.delimiter,
+  const std::size_t features = detail::csv_rows(text, source, "read_csv", "label", "csv_options", options.header, options.delimiter,
                                                 options.allow_nan, choose, label, xs);
   const std::size_t n = ys.size();
   xt::xtensor<float, 2> x = xt::empty<float>({n, features});
@@ -294,9 +302,9 @@ inline regression_dataset parse_csv_regression(std::string_view text, std::strin
     if (!options.target_names.empty()) {
       if (names.empty()) fail("target columns requested by name but the file has no header");
       for (const std::string& want : options.target_names) {
-        const auto it = std::find(names.begin(), names.end(), std::string_view(want));
-        if (it == names.end()) fail(fmt::format("no column named '{}' in the header ({})", want, fmt::join(names, ", ")));
-        is_target[static_cast<std::size_t>(it - names.begin())] = true;
+        const std::size_t c = detail::csv_named_column(names, want, fail);
+        if (is_target[c]) fail(fmt::format("target column '{}' is named twice in target_names", want));
+        is_target[c] = true;
       }
     } else {
       if (options.targets == 0) fail("csv_regression_options::targets is 0: a regression needs at least one target");
@@ -317,7 +325,7 @@ inline regression_dataset parse_csv_regression(std::string_view text, std::strin
     if (!std::isfinite(f)) bad(fmt::format("target '{}' is not finite", cell));
     ys.push_back(f);
   };
-  const std::size_t features = detail::csv_rows(text, source, "read_csv_regression", "targets", options.header,
+  const std::size_t features = detail::csv_rows(text, source, "read_csv_regression", "targets", "csv_regression_options", options.header,
                                                 options.delimiter, options.allow_nan, choose, target, xs);
   const std::size_t n = xs.size() / features, k = ys.size() / n;
   xt::xtensor<float, 2> x = xt::empty<float>({n, features});

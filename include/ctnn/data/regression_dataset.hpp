@@ -3,8 +3,8 @@
 // regression loss (loss::mse).
 //   x: n × features, row-major float
 //   y: n × targets, row-major float (one column per network output)
-// Build one with make_regression, which checks the shapes and that every value is finite once, so
-// the trainer need not.
+// Build one with make_regression, which checks the shapes and that every target is finite once (fit
+// checks the features).
 #include <cmath>
 #include <cstddef>
 #include <fmt/format.h>
@@ -27,6 +27,7 @@ struct regression_dataset {
 inline regression_dataset make_regression(xt::xtensor<float, 2> x, xt::xtensor<float, 2> y) {
   if (x.shape(0) != y.shape(0))
     throw error(fmt::format("make_regression: x has {} rows but y has {}", x.shape(0), y.shape(0)));
+  if (y.shape(1) == 0) throw error("make_regression: y has no target columns");
   for (std::size_t i = 0; i < y.shape(0); ++i)
     for (std::size_t k = 0; k < y.shape(1); ++k)
       if (!std::isfinite(y(i, k)))

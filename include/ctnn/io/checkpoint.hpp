@@ -130,6 +130,7 @@ void save_checkpoint(trainer<Model, LossFn, Opt>& tr, const fit_position& pos, c
   meta.emplace("shuffle", pos.shuffle ? "1" : "0");
   meta.emplace("batch", std::to_string(pos.batch));
   if (pos.data_fingerprint != 0) meta.emplace("data_fingerprint", std::to_string(pos.data_fingerprint));
+  meta.emplace("drop_last", pos.drop_last ? "1" : "0");
   meta.emplace("correct", std::to_string(pos.correct));
   meta.emplace("total", std::to_string(pos.total));
   // Stochastic layers' stream seed and draw count (dropout masks): a resumed run draws the same
@@ -187,6 +188,11 @@ fit_position load_checkpoint(trainer<Model, LossFn, Opt>& tr, const std::filesys
   if (file.metadata.count("batch") > 0) pos.batch = io::metadata_u64(file, "batch", source);
   if (file.metadata.count("data_fingerprint") > 0)
     pos.data_fingerprint = io::metadata_u64(file, "data_fingerprint", source);
+  if (file.metadata.count("drop_last") > 0) {
+    const auto drop = io::metadata_u64(file, "drop_last", source);
+    if (drop > 1) throw error(fmt::format("ctnn::load_checkpoint: '{}': metadata 'drop_last' must be 0 or 1", source));
+    pos.drop_last = drop == 1;
+  }
   pos.correct = io::metadata_u64(file, "correct", source);
   pos.total = io::metadata_u64(file, "total", source);
   if (pos.correct > pos.total)

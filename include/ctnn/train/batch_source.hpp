@@ -23,6 +23,12 @@ void check_dataset(const Dataset& d, std::size_t in_features, std::size_t out_fe
                    const char* who) {
   if (d.x.dimension() != 2)
     throw error(fmt::format("{}: x must be [samples, features], got a {}-D tensor", who, d.x.dimension()));
+  // Samples are read as rows of x.data() (and of y.data()): another layout would be trained on
+  // scrambled samples.
+  if (d.x.layout() != xt::layout_type::row_major || d.y.layout() != xt::layout_type::row_major)
+    throw error(fmt::format("{}: x and y must be row-major (xt::layout_type::row_major, xtensor's default); copy "
+                            "a column-major tensor into a row-major one first",
+                            who));
   const std::size_t n = d.x.shape()[0];
   if (d.x.shape()[1] != in_features)
     throw error(fmt::format("{}: the data has {} features per sample but the network's input<{}> expects {}", who,

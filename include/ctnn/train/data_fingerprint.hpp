@@ -38,7 +38,7 @@ inline std::uint64_t fingerprint_bytes(std::uint64_t h, const void* p, std::size
     lane[0] ^= lane[0] >> 29;
   }
   std::uint64_t tail = 0;  // the last 0-7 bytes
-  std::memcpy(&tail, b + i, bytes - i);
+  if (bytes > i) std::memcpy(&tail, b + i, bytes - i);
   std::uint64_t out = fingerprint_mix(lane[0]) ^ (fingerprint_mix(lane[1]) * 3) ^ (fingerprint_mix(lane[2]) * 5) ^
                       (fingerprint_mix(lane[3]) * 7);
   return fingerprint_mix(out ^ fingerprint_mix(tail ^ bytes));

@@ -127,14 +127,15 @@ std::vector<epoch_record> fit_impl(model<Net, S>& m, LossFn loss, Opt opt, const
 
   // Parameters already NaN or infinite (an earlier run that diverged, a bad load or edit) would be
   // reported at the first step as a non-finite output of the first layer: say what it is.
-  if (const std::string bad = m.first_nonfinite_parameter(); !bad.empty())
-    throw error(fmt::format("ctnn::fit: the model's parameters are not finite before training: {} (reinitialize or "
-                            "load the model)",
-                            bad));
+  // Resuming replaces them: the checkpoint's are checked after the load instead.
+  if (options.resume_from.empty())
+    if (const std::string bad = m.first_nonfinite_parameter(); !bad.empty())
+      throw error(fmt::format("ctnn::fit: the model's parameters are not finite before training: {} (reinitialize or "
+                              "load the model)",
+                              bad));
   if constexpr (detail::has_learning_rate<Opt>())
     if (!options.schedule && !options.learning_rate && !std::isfinite(static_cast<S>(detail::own_learning_rate(opt))))
       throw error(fmt::format("ctnn::fit: the optimizer's learning rate is {}", detail::own_learning_rate(opt)));
-  m.train();
   trainer tr{m, loss, opt};
   constexpr bool checkpointable = io::VisitableState<typename Opt::template state<S>>;
   if constexpr (!checkpointable)
@@ -170,6 +171,7 @@ std::vector<epoch_record> fit_impl(model<Net, S>& m, LossFn loss, Opt opt, const
     p.shuffle = options.shuffle;
     p.batch = options.batch;
     p.data_fingerprint = fingerprint;
+    p.drop_last = options.drop_last;
     return p;
   };
   fit_position pos = position_at(0, 0, 0);
@@ -195,6 +197,11 @@ std::vector<epoch_record> fit_impl(model<Net, S>& m, LossFn loss, Opt opt, const
                                   "set epochs above {} to train further",
                                   options.resume_from, p.step > 0 ? "inside" : "after", p.step > 0 ? p.epoch + 1 : p.epoch,
                                   options.epochs, p.epoch));
+        // Mid-epoch, dropping the last batch or not changes where the epoch ends.
+        if (p.step > 0 && p.drop_last != options.drop_last)
+          throw error(fmt::format("ctnn::fit: the checkpoint '{}' stopped mid-epoch in a run with drop_last = {}; this "
+                                  "run has drop_last = {}: resume mid-epoch with the checkpoint's setting",
+                                  options.resume_from, p.drop_last, options.drop_last));
         // Mid-epoch, the position counts steps of the checkpoint's batch: another batch would skip
         // samples or train some twice.
         if (p.step > 0 && (p.step >= steps || (p.batch != 0 && p.batch != options.batch)))
@@ -206,6 +213,9 @@ std::vector<epoch_record> fit_impl(model<Net, S>& m, LossFn loss, Opt opt, const
       });
       order.assign(pos.order.begin(), pos.order.end());
       global_step = pos.global_step;
+      if (const std::string bad = m.first_nonfinite_parameter(); !bad.empty())
+        throw error(fmt::format("ctnn::fit: the parameters loaded from the checkpoint '{}' are not finite: {}",
+                                options.resume_from, bad));
     }
   auto save = [&](fit_position p) {
     if constexpr (checkpointable) {
@@ -214,6 +224,7 @@ std::vector<epoch_record> fit_impl(model<Net, S>& m, LossFn loss, Opt opt, const
     }
   };
 
+  m.train();  // after every check: a rejected run leaves the model's mode as it was too
   for (std::size_t epoch = pos.epoch; epoch < options.epochs; ++epoch) {
     // Resuming mid-epoch: `order` already holds this epoch's shuffle.
     const bool mid_epoch = epoch == pos.epoch && pos.step > 0;
@@ -231,7 +242,7 @@ std::vector<epoch_record> fit_impl(model<Net, S>& m, LossFn loss, Opt opt, const
       const std::size_t lo = s * options.batch, b = std::min(options.batch, n - lo);
       source.gather(order.data() + lo, b);
       S l = 0;
-      if (options.micro_batches <= 1 && b == 1 && n > 1) {
+      if (options.micro_batches <= 1 && b == 1 && options.batch > 1) {
         // A batch of one sample, the epoch's last: a layer that cannot train on it (batch_norm) says
         // so in terms of the layer; this says where the batch comes from and what avoids it.
         try {

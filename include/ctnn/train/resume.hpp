@@ -34,6 +34,7 @@ struct fit_position {
   std::uint64_t batch = 0;
   /// data_fingerprint of the training set; 0: not recorded (checkpoints written before it was).
   std::uint64_t data_fingerprint = 0;
+  bool drop_last = false;         ///< fit_options::drop_last (false in checkpoints written before it)
   std::vector<std::size_t> order; ///< the sample order as it is now (shuffled in place each epoch)
   double loss_sum = 0;            ///< sum of this epoch's step losses so far
   std::uint64_t correct = 0, total = 0;  ///< this epoch's training-accuracy counts so far
