@@ -3,12 +3,28 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <string>
+#include <type_traits>
 #include <ctnn/data/csv.hpp>
 #include "io/io_support.hpp"
 
 using ctnn::data::csv_header;
 using ctnn::data::csv_options;
 using ctnn::data::parse_csv;
+
+namespace {
+/// The message parse_csv (or, with csv_regression_options, parse_csv_regression) throws on text
+/// named "data.csv"; "no error" when it does not throw.
+template <class Options>
+std::string csv_error(std::string_view text, const Options& options) {
+  try {
+    if constexpr (std::is_same_v<Options, ctnn::data::csv_options>) parse_csv(text, "data.csv", options);
+    else ctnn::data::parse_csv_regression(text, "data.csv", options);
+  } catch (const ctnn::error& e) {
+    return e.what();
+  }
+  return "no error";
+}
+}  // namespace
 
 TEST_CASE("csv: numbers, labels, optional header, blank lines and CRLF", "[io][csv]") {
   const auto d = parse_csv("a,b,label\r\n1.5, -2 ,0\r\n\r\n3e2,+4,2\n", "t.csv");
@@ -65,14 +81,7 @@ TEST_CASE("csv: values too small for a float read as 0 or a subnormal", "[io][cs
 }
 
 TEST_CASE("csv: bad inputs name the file, line and column", "[io][csv]") {
-  auto err = [](std::string_view text, csv_options o = {}) -> std::string {
-    try {
-      parse_csv(text, "data.csv", o);
-    } catch (const ctnn::error& e) {
-      return e.what();
-    }
-    return "no error";
-  };
+  auto err = [](std::string_view text, csv_options o = {}) { return csv_error(text, o); };
   CHECK_THAT(err("a,b,c\n1,2,0\n1,2\n"), Catch::Contains("data.csv:3: 2 cells, expected 3 (as on line 1)"));
   CHECK_THAT(err("a,b,c\n1,x,0\n"), Catch::Contains("data.csv:2:2 (column 2 'b'): 'x' is not a number"));
   CHECK_THAT(err("1,2,0\n1,,0\n"), Catch::Contains("data.csv:2:2 (column 2): empty cell"));
@@ -125,18 +134,11 @@ TEST_CASE("csv regression: real-valued targets by position or by name", "[io][cs
   CHECK(named.y(0, 0) == 1.0f);  // t2 comes first in the file
   CHECK(named.y(0, 1) == 3.0f);
 
-  auto err = [](std::string_view text, csv_regression_options o = {}) -> std::string {
-    try {
-      parse_csv_regression(text, "r.csv", o);
-    } catch (const ctnn::error& e) {
-      return e.what();
-    }
-    return "no error";
-  };
-  CHECK_THAT(err("1,2,nan\n"), Catch::Contains("read_csv_regression: r.csv:1:3 (column 3): target 'nan' is not finite"));
+  auto err = [](std::string_view text, csv_regression_options o = {}) { return csv_error(text, o); };
+  CHECK_THAT(err("1,2,nan\n"), Catch::Contains("read_csv_regression: data.csv:1:3 (column 3): target 'nan' is not finite"));
   CHECK_THAT(err("1,2,nan\n", csv_regression_options{.allow_nan = true}), Catch::Contains("target 'nan' is not finite"));
   CHECK_THAT(err("1,2,\n"), Catch::Contains("empty target cell"));
-  CHECK_THAT(err("1,2,3\n1,2,abc\n"), Catch::Contains("r.csv:2:3 (column 3): target 'abc' is not a number"));
+  CHECK_THAT(err("1,2,3\n1,2,abc\n"), Catch::Contains("data.csv:2:3 (column 3): target 'abc' is not a number"));
   CHECK_THAT(err("1,2\n", csv_regression_options{.targets = 2}), Catch::Contains("2 columns: need at least one feature and the targets"));
   CHECK_THAT(err("1,2\n", csv_regression_options{.targets = 0}), Catch::Contains("targets is 0"));
   CHECK_THAT(err("a,b\n1,2\n", csv_regression_options{.target_names = {"y"}}), Catch::Contains("no column named 'y' in the header (a, b)"));
@@ -146,14 +148,7 @@ TEST_CASE("csv regression: real-valued targets by position or by name", "[io][cs
 }
 
 TEST_CASE("csv: messages point at the options that would read the file", "[io][csv]") {
-  auto err = [](std::string_view text, csv_options o = {}) -> std::string {
-    try {
-      parse_csv(text, "data.csv", o);
-    } catch (const ctnn::error& e) {
-      return e.what();
-    }
-    return "no error";
-  };
+  auto err = [](std::string_view text, csv_options o = {}) { return csv_error(text, o); };
   CHECK_THAT(err("1;2;0\n"), Catch::Contains("1 column: need at least one feature and the label (the line has ';' in it: set csv_options::delimiter?)"));
   CHECK_THAT(err("1\t2\t0\n"), Catch::Contains("has '\\t' in it"));
   CHECK_THAT(err("1,nan,0\n"), Catch::Contains("csv_options::allow_nan accepts them"));
@@ -162,14 +157,7 @@ TEST_CASE("csv: messages point at the options that would read the file", "[io][c
 
 TEST_CASE("csv: a column name must say which column it is", "[io][csv]") {
   using ctnn::data::csv_regression_options;
-  auto reg_err = [](std::string_view text, csv_regression_options o) -> std::string {
-    try {
-      ctnn::data::parse_csv_regression(text, "r.csv", o);
-    } catch (const ctnn::error& e) {
-      return e.what();
-    }
-    return "no error";
-  };
+  auto reg_err = [](std::string_view text, csv_regression_options o) { return csv_error(text, o); };
   CHECK_THAT(reg_err("a,c,d\n1,2,3\n", {.target_names = {"c", "c"}}), Catch::Contains("target column 'c' is named twice"));
   CHECK_THAT(reg_err("a,y,y\n1,2,3\n", {.target_names = {"y"}}),
              Catch::Contains("2 columns are named 'y' in the header: the name does not say which"));
