@@ -97,3 +97,30 @@ TEST_CASE("reduce_on_plateau follows torch's rule", "[sched]") {
   CHECK(r.observe(0.5));
   CHECK(r(0) == 0.25);
 }
+
+TEST_CASE("a base rate left to the optimizer is filled in by fill_base_rate, and an error unfilled", "[sched]") {
+  using Catch::Contains;
+  // Called on its own (outside fit), a schedule whose rate is the optimizer's says so.
+  CHECK_THROWS_WITH(sched::cosine{.total = 10}(3), Contains("sched::cosine: .lr is left to the optimizer's learning rate"));
+  CHECK_THROWS_WITH(sched::constant{}(0), Contains("sched::constant: .lr"));
+  CHECK_THROWS_WITH(sched::one_cycle{.total = 10}(3), Contains("sched::one_cycle: .max_lr"));
+  CHECK_THROWS_WITH(sched::reduce_on_plateau{}.observe(1.0), Contains("sched::reduce_on_plateau: .lr"));
+  CHECK_THROWS_WITH((sched::warmup<sched::step>{.steps = 2}(5)), Contains("sched::step: .lr"));
+  // cyclical's bottom is never the optimizer's rate: it must be set.
+  CHECK_THROWS_WITH((sched::cyclical{.max_lr = 0.5, .step_size = 4}(1)), Contains("sched::cyclical: set .min_lr"));
+  // Filled: the unset rates take the given one, set ones stay.
+  sched::warmup<sched::cosine> w{.steps = 10, .inner = {.total = 100}};
+  sched::fill_base_rate(w, 0.2);
+  CHECK(w.inner.lr == 0.2);
+  CHECK(w(10) == Approx(0.2));
+  sched::cosine own{.lr = 0.7, .total = 10};
+  sched::fill_base_rate(own, 0.2);
+  CHECK(own.lr == 0.7);
+  sched::one_cycle oc{.total = 100};
+  sched::fill_base_rate(oc, 0.1);
+  CHECK(oc(29) == Approx(0.1));
+  sched::cyclical cy{.min_lr = 0.1, .step_size = 4};
+  sched::fill_base_rate(cy, 0.5);
+  CHECK(cy(4) == Approx(0.5));
+  CHECK(std::isnan(sched::cyclical{}.min_lr));
+}

@@ -151,6 +151,60 @@ TEST_CASE("fit follows a per-step schedule and an optimizer from the optim famil
   CHECK(history.back().train_accuracy > 0.97);
 }
 
+TEST_CASE("a schedule's base rate left unset is the optimizer's learning rate", "[train][sched]") {
+  // adam at 2e-3 under a cosine that does not set its rate (the grid mistake this catches: the
+  // schedule's own default used to replace the optimizer's rate without a word).
+  const auto train = spirals(96, 11);  // 3 steps of 32 an epoch
+  const auto quiet = ctnn::progress_mode::quiet;
+  const ctnn::optim::adam opt{.lr = 2e-3f};
+  ctnn::model<net> inherited{ctnn::seed{3}}, spelled{ctnn::seed{3}}, other{ctnn::seed{3}};
+  ctnn::fit(inherited, ctnn::loss::softmax_cross_entropy{}, opt, train,
+            {.epochs = 4, .batch = 32, .progress = quiet, .schedule = ctnn::sched::cosine{.total = 12}});
+  // The same rates written out: the optimizer's lr as fit reads it (the float 2e-3f in double).
+  ctnn::fit(spelled, ctnn::loss::softmax_cross_entropy{}, opt, train,
+            {.epochs = 4, .batch = 32, .progress = quiet,
+             .schedule = [](std::size_t t) {
+               return 0.5 * double(2e-3f) * (1 + std::cos(3.141592653589793 * double(std::min<std::size_t>(t, 12)) / 12));
+             }});
+  // A rate the schedule sets itself is kept.
+  ctnn::fit(other, ctnn::loss::softmax_cross_entropy{}, opt, train,
+            {.epochs = 4, .batch = 32, .progress = quiet, .schedule = ctnn::sched::cosine{.lr = 0.1, .total = 12}});
+  const auto bytes = inherited.parameters().size() * sizeof(float);
+  CHECK(std::memcmp(inherited.parameters().data(), spelled.parameters().data(), bytes) == 0);
+  CHECK(std::memcmp(inherited.parameters().data(), other.parameters().data(), bytes) != 0);
+  // warmup's inner schedule and one_cycle's peak inherit it too.
+  ctnn::model<net> warm{ctnn::seed{3}}, warm_spelled{ctnn::seed{3}};
+  using warm_cosine = ctnn::sched::warmup<ctnn::sched::cosine>;
+  ctnn::fit(warm, ctnn::loss::softmax_cross_entropy{}, opt, train,
+            {.epochs = 2, .batch = 32, .progress = quiet, .schedule = warm_cosine{.steps = 2, .inner = {.total = 4}}});
+  ctnn::fit(warm_spelled, ctnn::loss::softmax_cross_entropy{}, opt, train,
+            {.epochs = 2, .batch = 32, .progress = quiet,
+             .schedule = warm_cosine{.steps = 2, .inner = {.lr = double(2e-3f), .total = 4}}});
+  CHECK(std::memcmp(warm.parameters().data(), warm_spelled.parameters().data(), bytes) == 0);
+}
+
+TEST_CASE("reduce_on_plateau drives fit's rate through std::ref", "[train][sched]") {
+  const auto train = spirals(96, 12);  // 3 steps of 32 an epoch
+  const auto quiet = ctnn::progress_mode::quiet;
+  const ctnn::optim::sgd opt{.lr = 0.05f, .momentum = 0.9f};
+  // A flat metric: the first observation improves on +inf, each later one is a bad epoch, and with
+  // patience 0 each bad epoch halves the rate. Epochs 1-2 at 0.05, epoch 3 at 0.025, epoch 4 at 0.0125.
+  ctnn::sched::reduce_on_plateau plateau{.factor = 0.5, .patience = 0};
+  ctnn::model<net> driven{ctnn::seed{4}}, spelled{ctnn::seed{4}};
+  ctnn::fit(driven, ctnn::loss::softmax_cross_entropy{}, opt, train,
+            {.epochs = 4, .batch = 32, .progress = quiet, .schedule = std::ref(plateau),
+             .on_epoch = [&](const ctnn::epoch_record&) { plateau.observe(1.0); }});
+  CHECK(plateau.lr == double(0.05f));  // fit filled in the optimizer's rate
+  CHECK(plateau(0) == Approx(double(0.05f) / 8));
+  ctnn::fit(spelled, ctnn::loss::softmax_cross_entropy{}, opt, train,
+            {.epochs = 4, .batch = 32, .progress = quiet, .schedule = [](std::size_t t) {
+               const std::size_t epoch = t / 3;
+               return double(0.05f) * (epoch < 2 ? 1.0 : epoch == 2 ? 0.5 : 0.25);
+             }});
+  CHECK(std::memcmp(driven.parameters().data(), spelled.parameters().data(),
+                    driven.parameters().size() * sizeof(float)) == 0);
+}
+
 TEMPLATE_TEST_CASE("fit resumed from a checkpoint is bitwise identical to an uninterrupted run", "[train][resume]",
                    ctnn::optim::sgd, ctnn::optim::adam) {
   ctnn::set_num_threads(1);

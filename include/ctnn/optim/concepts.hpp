@@ -42,6 +42,23 @@ concept SlotOptimizer = Optimizer<O> && requires(const O o, float* p, const floa
   o.update_with_lr(p, g, std::declval<typename O::template state<float>&>(), std::size_t{}, lr);
 };
 
+/// fit and trainer: the optimizer argument (the type shown) must be an Optimizer. A schedule in
+/// its place (a grid's lists mixed up) gets its own message. value is false on failure, so that
+/// fit and trainer stop there: one error, not one per use of the missing state type.
+template <class O>
+struct expect_optimizer {
+  static constexpr bool is_schedule = requires(const O o, std::size_t t) {
+    { o(t) } -> std::convertible_to<double>;
+  };
+  static_assert(Optimizer<O> || !is_schedule,
+                "ctnn: this is a learning-rate schedule, not an optimizer: pass an optim:: optimizer here and "
+                "the schedule as fit_options::schedule");
+  static_assert(Optimizer<O> || is_schedule,
+                "ctnn: this type is not an optimizer (ctnn::Optimizer needs O::state<S>, O::make_state<S>(n) "
+                "and O::update(params, grads, state, n))");
+  static constexpr bool value = Optimizer<O>;
+};
+
 namespace optim {
 /// The default decay rule of the per-slot update: matrices decay, biases and gains do not.
 constexpr bool decays(const slot_desc& s, bool decay_biases) noexcept {

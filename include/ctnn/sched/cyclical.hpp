@@ -7,14 +7,15 @@
 #include <cmath>
 #include <cstddef>
 #include <ctnn/core/error.hpp>
+#include <ctnn/sched/base_rate.hpp>
 
 namespace ctnn::sched {
 
 enum class cycle_mode { triangular, triangular2, exp_range };
 
 struct cyclical {
-  double min_lr = 1e-3;
-  double max_lr = 6e-3;
+  double min_lr = std::numeric_limits<double>::quiet_NaN();  ///< required: the bottom of the cycle
+  double max_lr = from_optimizer;  ///< the optimizer's learning rate unless set (sched/base_rate.hpp)
   std::size_t step_size = 2000;  ///< s: half a cycle
   cycle_mode mode = cycle_mode::triangular;
   double gamma = 1.0;  ///< exp_range only
@@ -25,7 +26,9 @@ struct cyclical {
     const double scale = mode == cycle_mode::triangular    ? 1.0
                          : mode == cycle_mode::triangular2 ? 1 / std::pow(2.0, cyc - 1)
                                                            : std::pow(gamma, double(t));
-    return min_lr + (max_lr - min_lr) * std::max(0.0, 1 - x) * scale;
+    const double top = detail::base_rate(max_lr, "cyclical", "max_lr");
+    if (std::isnan(min_lr)) throw error("ctnn::sched::cyclical: set .min_lr, the bottom of the cycle (.max_lr, its top, defaults to the optimizer's learning rate)");
+    return min_lr + (top - min_lr) * std::max(0.0, 1 - x) * scale;
   }
 };
 

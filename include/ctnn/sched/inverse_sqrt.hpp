@@ -5,16 +5,17 @@
 //   s ≥ W:  η √(W / s)        (W = 0: η / √s)
 #include <cmath>
 #include <cstddef>
+#include <ctnn/sched/base_rate.hpp>
 
 namespace ctnn::sched {
 
 struct inverse_sqrt {
-  double lr = 1e-3;
+  double lr = from_optimizer;  ///< the optimizer's learning rate unless set (sched/base_rate.hpp)
   std::size_t warmup = 4000;  ///< W
   double operator()(std::size_t t) const {
-    const double s = double(t + 1), w = double(warmup);
-    if (warmup == 0) return lr / std::sqrt(s);
-    return s < w ? lr * s / w : lr * std::sqrt(w / s);
+    const double eta = detail::base_rate(lr, "inverse_sqrt"), s = double(t + 1), w = double(warmup);
+    if (warmup == 0) return eta / std::sqrt(s);
+    return s < w ? eta * s / w : eta * std::sqrt(w / s);
   }
 };
 

@@ -3,17 +3,18 @@
 #include <cmath>
 #include <cstddef>
 #include <vector>
+#include <ctnn/sched/base_rate.hpp>
 
 namespace ctnn::sched {
 
 struct multistep {
-  double lr = 0.1;
+  double lr = from_optimizer;  ///< the optimizer's learning rate unless set (sched/base_rate.hpp)
   std::vector<std::size_t> milestones{};
   double gamma = 0.1;
   double operator()(std::size_t t) const {
     std::size_t k = 0;
     for (std::size_t m : milestones) k += m <= t;
-    return lr * std::pow(gamma, double(k));
+    return detail::base_rate(lr, "multistep") * std::pow(gamma, double(k));
   }
 };
 

@@ -13,11 +13,12 @@
 #include <numbers>
 #include <fmt/format.h>
 #include <ctnn/core/error.hpp>
+#include <ctnn/sched/base_rate.hpp>
 
 namespace ctnn::sched {
 
 struct one_cycle {
-  double max_lr = 0.1;
+  double max_lr = from_optimizer;  ///< the optimizer's learning rate unless set (sched/base_rate.hpp)
   std::size_t total = 1000;  ///< T
   double pct_start = 0.3;
   double div_factor = 25.0;
@@ -27,13 +28,14 @@ struct one_cycle {
     if (total == 0) throw error("ctnn::sched::one_cycle: total must be at least 1");
     if (!(pct_start >= 0 && pct_start <= 1))
       throw error(fmt::format("ctnn::sched::one_cycle: pct_start must lie in [0, 1], it is {}", pct_start));
-    const double lo = max_lr / div_factor, end = lo / final_div_factor;
+    const double top = detail::base_rate(max_lr, "one_cycle", "max_lr");
+    const double lo = top / div_factor, end = lo / final_div_factor;
     const double a = pct_start * double(total) - 1, b = double(total) - 1, x = double(std::min(t, total - 1));
     auto anneal = [&](double from, double to, double q) {
       return linear ? from + (to - from) * q : to + (from - to) * (1 + std::cos(std::numbers::pi * q)) / 2;
     };
-    if (x <= a) return anneal(lo, max_lr, a > 0 ? x / a : 1.0);
-    return anneal(max_lr, end, (x - a) / (b - a));
+    if (x <= a) return anneal(lo, top, a > 0 ? x / a : 1.0);
+    return anneal(top, end, (x - a) / (b - a));
   }
 };
 

@@ -10,11 +10,12 @@
 #include <algorithm>
 #include <cstddef>
 #include <limits>
+#include <ctnn/sched/base_rate.hpp>
 
 namespace ctnn::sched {
 
 struct reduce_on_plateau {
-  double lr = 0.1;
+  double lr = from_optimizer;  ///< the optimizer's learning rate unless set (sched/base_rate.hpp)
   double factor = 0.1;
   std::size_t patience = 10;
   double threshold = 1e-4;
@@ -25,11 +26,11 @@ struct reduce_on_plateau {
   double best = std::numeric_limits<double>::infinity();
   std::size_t bad = 0, cooling = 0;
 
-  double operator()(std::size_t) const { return current < 0 ? lr : current; }
+  double operator()(std::size_t) const { return current < 0 ? detail::base_rate(lr, "reduce_on_plateau") : current; }
 
   /// Feeds one metric value (lower is better); returns true when the rate was reduced.
   bool observe(double metric) {
-    if (current < 0) current = lr;
+    if (current < 0) current = detail::base_rate(lr, "reduce_on_plateau");
     if (metric < best * (1 - threshold)) {
       best = metric;
       bad = 0;

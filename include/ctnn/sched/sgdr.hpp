@@ -6,22 +6,24 @@
 #include <cstddef>
 #include <numbers>
 #include <ctnn/core/error.hpp>
+#include <ctnn/sched/base_rate.hpp>
 
 namespace ctnn::sched {
 
 struct sgdr {
-  double lr = 0.1;
+  double lr = from_optimizer;  ///< the optimizer's learning rate unless set (sched/base_rate.hpp)
   std::size_t t0 = 100;  ///< T_0 ≥ 1
   std::size_t t_mult = 1;
   double min_lr = 0.0;
   double operator()(std::size_t t) const {
     if (t0 == 0) throw error("ctnn::sched::sgdr: t0 must be at least 1");  // a period of 0 never ends
+    const double eta = detail::base_rate(lr, "sgdr");
     std::size_t period = t0, cur = t;
     while (cur >= period) {
       cur -= period;
       period *= t_mult < 1 ? 1 : t_mult;  // T_mult ≥ 1
     }
-    return min_lr + 0.5 * (lr - min_lr) * (1 + std::cos(std::numbers::pi * double(cur) / double(period)));
+    return min_lr + 0.5 * (eta - min_lr) * (1 + std::cos(std::numbers::pi * double(cur) / double(period)));
   }
 };
 

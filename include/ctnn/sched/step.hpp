@@ -3,16 +3,17 @@
 #include <cmath>
 #include <cstddef>
 #include <ctnn/core/error.hpp>
+#include <ctnn/sched/base_rate.hpp>
 
 namespace ctnn::sched {
 
 struct step {
-  double lr = 0.1;
+  double lr = from_optimizer;  ///< the optimizer's learning rate unless set (sched/base_rate.hpp)
   std::size_t step_size = 30;
   double gamma = 0.1;
   double operator()(std::size_t t) const {
     if (step_size == 0) throw error("ctnn::sched::step: step_size must be at least 1");  // t / 0 killed the process
-    return lr * std::pow(gamma, double(t / step_size));
+    return detail::base_rate(lr, "step") * std::pow(gamma, double(t / step_size));
   }
 };
 

@@ -31,6 +31,7 @@
 #include <ctnn/train/metrics_writer.hpp>
 #include <ctnn/train/progress.hpp>
 #include <ctnn/train/resume.hpp>
+#include <ctnn/train/schedule_function.hpp>
 #include <ctnn/io/checkpoint.hpp>
 #include <ctnn/train/trainer.hpp>
 
@@ -62,8 +63,9 @@ struct fit_options {
   /// Learning rate for an epoch (0-based); when empty, the optimizer's own lr throughout.
   std::function<double(std::size_t epoch)> learning_rate{};
   /// Learning rate for a global step (0-based), e.g. a ctnn::sched:: schedule; overrides
-  /// learning_rate when set.
-  std::function<double(std::size_t step)> schedule{};
+  /// learning_rate when set. A sched:: schedule's base rate left unset is the optimizer's lr
+  /// (train/schedule_function.hpp); reduce_on_plateau goes in as std::ref(plateau).
+  schedule_function schedule{};
   std::function<void(const epoch_record&)> on_epoch{};
   /// A training checkpoint to continue from: with the same data, options and thread count the
   /// continued run is bitwise identical to one that was never interrupted. The data's size, the
@@ -225,6 +227,10 @@ std::vector<epoch_record> fit_impl(model<Net, S>& m, LossFn loss, Opt opt, const
   };
 
   m.train();  // after every check: a rejected run leaves the model's mode as it was too
+  // The schedule with its base rates left to the optimizer set to the optimizer's lr (bound after
+  // the checks too: a std::ref'd schedule is the caller's object).
+  const schedule_function::rate_function schedule =
+      options.schedule ? options.schedule.bind(detail::own_learning_rate(opt)) : schedule_function::rate_function{};
   for (std::size_t epoch = pos.epoch; epoch < options.epochs; ++epoch) {
     // Resuming mid-epoch: `order` already holds this epoch's shuffle.
     const bool mid_epoch = epoch == pos.epoch && pos.step > 0;
@@ -297,8 +303,8 @@ std::vector<epoch_record> fit_impl(model<Net, S>& m, LossFn loss, Opt opt, const
                                   global_step + 1, epoch + 1, static_cast<S>(rate), from));
         return static_cast<double>(static_cast<S>(rate));
       };
-      if (options.schedule) {
-        lr = checked_rate(options.schedule(global_step), "schedule");
+      if (schedule) {
+        lr = checked_rate(schedule(global_step), "schedule");
         tr.apply_update(static_cast<S>(lr));
       } else if (options.learning_rate) {
         lr = checked_rate(options.learning_rate(epoch), "learning_rate");
@@ -348,12 +354,13 @@ std::vector<epoch_record> fit_impl(model<Net, S>& m, LossFn loss, Opt opt, const
 }
 }  // namespace detail
 
-/// Trains m on data (see the file comment). The loss, the dataset's targets and the network's
-/// outputs are checked against each other at compile time, each mismatch one error that says so.
+/// Trains m on data (see the file comment). The optimizer, the loss, the dataset's targets and the
+/// network's outputs are checked at compile time, each mismatch one error that says so.
 template <class Net, class S, class LossFn, class Opt, class Dataset>
 std::vector<epoch_record> fit(model<Net, S>& m, LossFn loss, Opt opt, const Dataset& data,
                               const fit_options<std::type_identity_t<Dataset>>& options = {}) {
-  constexpr bool fits = ctnn::loss::targets_fit<LossFn, typename std::decay_t<decltype(data.y)>::value_type> &&
+  constexpr bool fits = expect_optimizer<Opt>::value &&
+                        ctnn::loss::targets_fit<LossFn, typename std::decay_t<decltype(data.y)>::value_type> &&
                         ctnn::loss::outputs_fit<LossFn, model<Net, S>::out_features>();
   if constexpr (fits) return detail::fit_impl(m, loss, opt, data, options);
   else return {};

@@ -18,15 +18,36 @@
 
 namespace ctnn {
 
+namespace detail {
+/// The optimizer's state type, or an empty stand-in where Opt is not an optimizer (expect_optimizer
+/// has said so: one error, not one per use of the missing type).
+template <class Opt, class S>
+struct optimizer_state {
+  struct type {};
+};
+template <Optimizer Opt, class S>
+struct optimizer_state<Opt, S> {
+  using type = typename Opt::template state<S>;
+};
+template <class Opt, class S>
+using optimizer_state_t = typename optimizer_state<Opt, S>::type;
+template <class S, class Opt>
+optimizer_state_t<Opt, S> make_optimizer_state(const Opt& opt, std::size_t n) {
+  if constexpr (Optimizer<Opt>) return opt.template make_state<S>(n);
+  else return {};
+}
+}  // namespace detail
+
 template <class Model, class LossFn, class Opt>
 class trainer {
  public:
   using scalar = typename Model::scalar;
   using target_type = typename LossFn::template target<scalar>;
   static_assert(loss::outputs_fit<LossFn, Model::out_features>());
+  static_assert(expect_optimizer<Opt>::value || true);  // its own message when Opt is not an optimizer
 
   trainer(Model& m, LossFn loss, Opt opt)
-      : model_(m), loss_(loss), opt_(opt), state_(opt.template make_state<scalar>(Model::parameter_count)) {}
+      : model_(m), loss_(loss), opt_(opt), state_(detail::make_optimizer_state<scalar>(opt, Model::parameter_count)) {}
 
   /// One step on a batch: x is batch × in_features, targets batch (labels) or batch × out.
   /// Returns the loss before the update. Nothing is checked here (this is the hot path): targets
@@ -121,7 +142,7 @@ class trainer {
   Model& model_;
   LossFn loss_;
   Opt opt_;
-  typename Opt::template state<scalar> state_;
+  detail::optimizer_state_t<Opt, scalar> state_;
   std::size_t last_batch_ = 0;  ///< the last forward_backward's batch (which threads own which rows)
 };
 
