@@ -290,8 +290,8 @@ void write_npy(const std::filesystem::path& path, const xt::xexpression<E>& expr
   write_npy(path, a.data(), std::span<const std::size_t>(shape));
 }
 
-/// A labeled_dataset from x.npy ([n, features...], any numeric type, flattened per sample and
-/// converted to float) and y.npy ([n], integer labels in [0, classes)).
+/// A labeled_dataset from x.npy ([n, features...] of any type read_npy reads, flattened per sample
+/// and converted to float) and y.npy ([n], integer labels in [0, classes)).
 inline labeled_dataset read_npy_labeled(const std::filesystem::path& x_path, const std::filesystem::path& y_path,
                                         std::size_t classes) {
   const auto xa = read_npy(x_path);
