@@ -56,15 +56,6 @@ TEST_CASE("fit and evaluate check the dataset before any work", "[train][bad_inp
   d.x(2, 1) = NAN;
   CHECK_THROWS_WITH(ctnn::fit(m, ctnn::loss::softmax_cross_entropy{}, opt, d, {.progress = quiet}),
                     Contains("feature 1 of sample 2 is not finite"));
-  // Ten classes on a two-output network, though every label present is 0: an error up front, not a
-  // run that trains until the first label past the outputs.
-  d = small_set(5);
-  d.classes = 10;
-  CHECK_THROWS_WITH(ctnn::fit(m, ctnn::loss::softmax_cross_entropy{}, opt, d, {.progress = quiet}),
-                    Contains("ctnn::fit: the data has 10 classes but the network has 2 outputs"));
-  CHECK_THROWS_WITH(ctnn::evaluate(m, d, ctnn::metric::accuracy{}), Contains("the data has 10 classes"));
-  d.classes = 1;  // fewer classes than outputs is allowed (a subset of a task's classes)
-  CHECK_NOTHROW(ctnn::evaluate(m, d, ctnn::metric::accuracy{}));
   d = small_set(5);
   // A width only known at run time, as docs/errors.md shows it.
   auto wide = small_set(5);

@@ -39,12 +39,6 @@ void check_dataset(const Dataset& d, std::size_t in_features, std::size_t out_fe
   if (classification) {
     if (d.y.dimension() != 1 || !std::is_integral_v<label_type>)
       throw error(fmt::format("{}: this loss takes one integer class label per sample (y of shape [{}])", who, n));
-    // A dataset of more classes than the network has outputs would train until the first label
-    // past them: said up front, whatever labels this sample of the data happens to hold.
-    if constexpr (requires { d.classes; })
-      if (d.classes > out_features)
-        throw error(fmt::format("{}: the data has {} classes but the network has {} outputs (one per class)", who,
-                                d.classes, out_features));
     for (std::size_t i = 0; i < n; ++i) {
       const auto label = d.y.data()[i];
       if (label < 0 || static_cast<std::size_t>(label) >= out_features)
