@@ -2,7 +2,7 @@
 // "no class template named 'state' in 'struct ctnn::sched::cosine'" twice, from trainer and fit,
 // with nothing saying what the type is instead.
 // expect: this is a learning-rate schedule, not an optimizer
-// expect: expect_optimizer<ctnn::sched::cosine>
+// expect: expect_optimizer<ctnn::sched::cosine, float>
 #include <ctnn/ctnn.hpp>
 using net = ctnn::sequential<ctnn::input<4>, ctnn::dense<3>>;
 int main() {

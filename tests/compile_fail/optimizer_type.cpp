@@ -1,7 +1,7 @@
 // A type that is neither an optimizer nor a schedule, given to trainer as its optimizer: g++ printed
 // "'double' is not a class, struct, or union type" from inside trainer's members.
 // expect: this type is not an optimizer
-// expect: expect_optimizer<double>
+// expect: expect_optimizer<double, float>
 #include <ctnn/ctnn.hpp>
 using net = ctnn::sequential<ctnn::input<4>, ctnn::dense<3>>;
 int main() {

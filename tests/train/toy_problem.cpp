@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <cstring>
+#include <functional>
 #include <stdexcept>
 #include <string>
 #include <ctnn/ctnn.hpp>
@@ -181,6 +182,54 @@ TEST_CASE("a schedule's base rate left unset is the optimizer's learning rate", 
             {.epochs = 2, .batch = 32, .progress = quiet,
              .schedule = warm_cosine{.steps = 2, .inner = {.lr = double(2e-3f), .total = 4}}});
   CHECK(std::memcmp(warm.parameters().data(), warm_spelled.parameters().data(), bytes) == 0);
+}
+
+TEST_CASE("fit_options::schedule and learning_rate take what a std::function took", "[train][sched]") {
+  const auto train = spirals(96, 13);  // 3 steps of 32 an epoch
+  const auto quiet = ctnn::progress_mode::quiet;
+  const ctnn::optim::sgd opt{.lr = 0.05f};
+  ctnn::fit_options<ctnn::data::labeled_dataset> o{.epochs = 2, .batch = 32, .progress = quiet};
+  o.schedule = nullptr;  // none: the optimizer's rate
+  CHECK(o.schedule == nullptr);
+  o.schedule = std::function<double(std::size_t)>{};  // empty: none too
+  CHECK_FALSE(o.schedule);
+  ctnn::model<net> plain{ctnn::seed{5}}, counted{ctnn::seed{5}}, by_epoch{ctnn::seed{5}}, by_pointer{ctnn::seed{5}};
+  ctnn::fit(plain, ctnn::loss::softmax_cross_entropy{}, opt, train, o);
+  // A mutable lambda (called once a step), a function pointer, a sched:: schedule per epoch
+  // inheriting the optimizer's rate: all step at 0.05 here, so all give plain's parameters.
+  std::size_t calls = 0;
+  o.schedule = [&calls, n = std::size_t{0}](std::size_t t) mutable {
+    ++calls;
+    CHECK(t == n++);
+    return double(0.05f);
+  };
+  ctnn::fit(counted, ctnn::loss::softmax_cross_entropy{}, opt, train, o);
+  CHECK(calls == 6);
+  o.schedule = nullptr;
+  o.learning_rate = ctnn::sched::step{.step_size = 10, .gamma = 0.5};  // epochs 0-9 at the optimizer's rate
+  ctnn::fit(by_epoch, ctnn::loss::softmax_cross_entropy{}, opt, train, o);
+  double (*fixed)(std::size_t) = [](std::size_t) { return double(0.05f); };
+  o.learning_rate = nullptr;
+  o.schedule = fixed;
+  ctnn::fit(by_pointer, ctnn::loss::softmax_cross_entropy{}, opt, train, o);
+  const auto bytes = plain.parameters().size() * sizeof(float);
+  CHECK(std::memcmp(plain.parameters().data(), counted.parameters().data(), bytes) == 0);
+  CHECK(std::memcmp(plain.parameters().data(), by_epoch.parameters().data(), bytes) == 0);
+  CHECK(std::memcmp(plain.parameters().data(), by_pointer.parameters().data(), bytes) == 0);
+  // A schedule fit cannot see into (inside a lambda) keeps its rate unset: an error that says so.
+  const ctnn::sched::cosine hidden{.total = 6};
+  o.schedule = [hidden](std::size_t t) { return hidden(t); };
+  ctnn::model<net> m{ctnn::seed{5}};
+  CHECK_THROWS_WITH(ctnn::fit(m, ctnn::loss::softmax_cross_entropy{}, opt, train, o),
+                    Catch::Contains("sched::cosine: .lr is left to the optimizer's learning rate") &&
+                        Catch::Contains("inside a lambda or a std::function"));
+  // An optimizer rate that is not finite, taken by the schedule: said before any work.
+  o.schedule = ctnn::sched::cosine{.total = 6};
+  CHECK_THROWS_WITH(ctnn::fit(m, ctnn::loss::softmax_cross_entropy{}, ctnn::optim::sgd{.lr = NAN}, train, o),
+                    "ctnn::fit: options.schedule takes its base rate from the optimizer's learning rate, which is nan");
+  // One that sets its own rate does not use the optimizer's.
+  o.schedule = ctnn::sched::cosine{.lr = 0.05, .total = 6};
+  CHECK_NOTHROW(ctnn::fit(m, ctnn::loss::softmax_cross_entropy{}, ctnn::optim::sgd{.lr = NAN}, train, o));
 }
 
 TEST_CASE("reduce_on_plateau drives fit's rate through std::ref", "[train][sched]") {

@@ -42,21 +42,36 @@ concept SlotOptimizer = Optimizer<O> && requires(const O o, float* p, const floa
   o.update_with_lr(p, g, std::declval<typename O::template state<float>&>(), std::size_t{}, lr);
 };
 
-/// fit and trainer: the optimizer argument (the type shown) must be an Optimizer. A schedule in
-/// its place (a grid's lists mixed up) gets its own message. value is false on failure, so that
-/// fit and trainer stop there: one error, not one per use of the missing state type.
-template <class O>
+/// What trainer (and so fit) uses of an optimizer on a model of scalar S: its state type and
+/// make_state, the per-slot update or update_with_lr, and a learning rate of its own (or its inner
+/// optimizer's, as lookahead's).
+template <class O, class S>
+concept TrainerOptimizer = requires(const O o, S* p, const S* g, std::size_t n) {
+  typename O::template state<S>;
+  { o.template make_state<S>(n) } -> std::same_as<typename O::template state<S>>;
+  requires requires(typename O::template state<S>& st, std::span<const slot_desc> slots, S lr) {
+    o.update(p, g, st, slots, lr);
+  } || requires(typename O::template state<S>& st, S lr) { o.update_with_lr(p, g, st, n, lr); };
+  requires requires { o.lr; } || requires { o.inner.lr; };
+};
+
+/// fit and trainer: the optimizer argument (the type shown) must be a TrainerOptimizer for the
+/// model's scalar S. A schedule in its place (a grid's lists mixed up) gets its own message.
+/// value is false on failure, so that fit and trainer stop there: one error, not one per use of
+/// what the type lacks.
+template <class O, class S>
 struct expect_optimizer {
   static constexpr bool is_schedule = requires(const O o, std::size_t t) {
     { o(t) } -> std::convertible_to<double>;
   };
-  static_assert(Optimizer<O> || !is_schedule,
+  static_assert(TrainerOptimizer<O, S> || !is_schedule,
                 "ctnn: this is a learning-rate schedule, not an optimizer: pass an optim:: optimizer here and "
                 "the schedule as fit_options::schedule");
-  static_assert(Optimizer<O> || is_schedule,
-                "ctnn: this type is not an optimizer (ctnn::Optimizer needs O::state<S>, O::make_state<S>(n) "
-                "and O::update(params, grads, state, n))");
-  static constexpr bool value = Optimizer<O>;
+  static_assert(TrainerOptimizer<O, S> || is_schedule,
+                "ctnn: this type is not an optimizer for this model (trainer needs O::state<S>, "
+                "O::make_state<S>(n), O::update(params, grads, state, slots, lr) or O::update_with_lr(params, grads, "
+                "state, n, lr), and a learning rate O::lr; S is the model's scalar, the second argument shown)");
+  static constexpr bool value = TrainerOptimizer<O, S>;
 };
 
 namespace optim {

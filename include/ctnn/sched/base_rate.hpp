@@ -21,12 +21,24 @@ namespace detail {
 inline double base_rate(double rate, const char* schedule, const char* field = "lr") {
   if (std::isnan(rate))
     throw error(fmt::format("ctnn::sched::{0}: .{1} is left to the optimizer's learning rate (sched::from_optimizer), "
-                            "which fit fills in from the optimizer it trains with; called on its own, or with an "
-                            "optimizer that has none, the schedule needs .{1} set",
+                            "and nothing filled it in: fit fills it from the optimizer's lr, when that is finite, for a "
+                            "schedule given directly as fit_options::schedule or learning_rate (or std::ref of one); "
+                            "inside a lambda or a std::function, or in a loop of your own, set .{1} (or call "
+                            "sched::fill_base_rate(schedule, lr))",
                             schedule, field));
   return rate;
 }
 }  // namespace detail
+
+/// Whether s leaves a base rate to the optimizer (lr or max_lr unset, its own or warmup's inner).
+template <class Schedule>
+bool leaves_base_rate(const Schedule& s) {
+  bool unset = false;
+  if constexpr (requires { s.lr + 1.0; }) unset |= std::isnan(double(s.lr));
+  if constexpr (requires { s.max_lr + 1.0; }) unset |= std::isnan(double(s.max_lr));
+  if constexpr (requires { s.inner; }) unset |= leaves_base_rate(s.inner);
+  return unset;
+}
 
 /// Sets every base rate of s that is left to the optimizer (lr, max_lr; those of warmup's inner
 /// schedule too) to lr. Rates the schedule sets itself are kept.

@@ -60,8 +60,9 @@ struct fit_options {
   std::string metrics_steps_csv{};        ///< per-step metrics (CSV: epoch,step,loss,lr)
   progress_mode progress = progress_mode::automatic;
   bool check_finite = true;               ///< scan the gradient arena every step (≈1% of a step)
-  /// Learning rate for an epoch (0-based); when empty, the optimizer's own lr throughout.
-  std::function<double(std::size_t epoch)> learning_rate{};
+  /// Learning rate for an epoch (0-based), a double(std::size_t epoch) such as a ctnn::sched::
+  /// schedule; when empty, the optimizer's own lr throughout.
+  schedule_function learning_rate{};
   /// Learning rate for a global step (0-based), e.g. a ctnn::sched:: schedule; overrides
   /// learning_rate when set. A sched:: schedule's base rate left unset is the optimizer's lr
   /// (train/schedule_function.hpp); reduce_on_plateau goes in as std::ref(plateau).
@@ -138,6 +139,11 @@ std::vector<epoch_record> fit_impl(model<Net, S>& m, LossFn loss, Opt opt, const
   if constexpr (detail::has_learning_rate<Opt>())
     if (!options.schedule && !options.learning_rate && !std::isfinite(static_cast<S>(detail::own_learning_rate(opt))))
       throw error(fmt::format("ctnn::fit: the optimizer's learning rate is {}", detail::own_learning_rate(opt)));
+  // A schedule that takes its base rate from the optimizer would step with a non-finite one.
+  if (const schedule_function& rate = options.schedule ? options.schedule : options.learning_rate;
+      rate.takes_optimizer_rate() && !std::isfinite(static_cast<S>(detail::own_learning_rate(opt))))
+    throw error(fmt::format("ctnn::fit: options.{} takes its base rate from the optimizer's learning rate, which is {}",
+                            options.schedule ? "schedule" : "learning_rate", detail::own_learning_rate(opt)));
   trainer tr{m, loss, opt};
   constexpr bool checkpointable = io::VisitableState<typename Opt::template state<S>>;
   if constexpr (!checkpointable)
@@ -227,10 +233,12 @@ std::vector<epoch_record> fit_impl(model<Net, S>& m, LossFn loss, Opt opt, const
   };
 
   m.train();  // after every check: a rejected run leaves the model's mode as it was too
-  // The schedule with its base rates left to the optimizer set to the optimizer's lr (bound after
-  // the checks too: a std::ref'd schedule is the caller's object).
-  const schedule_function::rate_function schedule =
-      options.schedule ? options.schedule.bind(detail::own_learning_rate(opt)) : schedule_function::rate_function{};
+  // The schedules with their base rates left to the optimizer set to the optimizer's lr (bound
+  // after the checks too: a std::ref'd schedule is the caller's object).
+  const double own_lr = detail::own_learning_rate(opt);
+  const schedule_function::rate_function schedule = options.schedule ? options.schedule.bind(own_lr) : nullptr;
+  const schedule_function::rate_function epoch_rate =
+      options.learning_rate ? options.learning_rate.bind(own_lr) : nullptr;
   for (std::size_t epoch = pos.epoch; epoch < options.epochs; ++epoch) {
     // Resuming mid-epoch: `order` already holds this epoch's shuffle.
     const bool mid_epoch = epoch == pos.epoch && pos.step > 0;
@@ -306,8 +314,8 @@ std::vector<epoch_record> fit_impl(model<Net, S>& m, LossFn loss, Opt opt, const
       if (schedule) {
         lr = checked_rate(schedule(global_step), "schedule");
         tr.apply_update(static_cast<S>(lr));
-      } else if (options.learning_rate) {
-        lr = checked_rate(options.learning_rate(epoch), "learning_rate");
+      } else if (epoch_rate) {
+        lr = checked_rate(epoch_rate(epoch), "learning_rate");
         tr.apply_update(static_cast<S>(lr));
       } else {
         lr = detail::own_learning_rate(opt);
@@ -359,7 +367,7 @@ std::vector<epoch_record> fit_impl(model<Net, S>& m, LossFn loss, Opt opt, const
 template <class Net, class S, class LossFn, class Opt, class Dataset>
 std::vector<epoch_record> fit(model<Net, S>& m, LossFn loss, Opt opt, const Dataset& data,
                               const fit_options<std::type_identity_t<Dataset>>& options = {}) {
-  constexpr bool fits = expect_optimizer<Opt>::value &&
+  constexpr bool fits = expect_optimizer<Opt, S>::value &&
                         ctnn::loss::targets_fit<LossFn, typename std::decay_t<decltype(data.y)>::value_type> &&
                         ctnn::loss::outputs_fit<LossFn, model<Net, S>::out_features>();
   if constexpr (fits) return detail::fit_impl(m, loss, opt, data, options);

@@ -25,7 +25,8 @@ template <class Opt, class S>
 struct optimizer_state {
   struct type {};
 };
-template <Optimizer Opt, class S>
+template <class Opt, class S>
+  requires TrainerOptimizer<Opt, S>
 struct optimizer_state<Opt, S> {
   using type = typename Opt::template state<S>;
 };
@@ -33,7 +34,7 @@ template <class Opt, class S>
 using optimizer_state_t = typename optimizer_state<Opt, S>::type;
 template <class S, class Opt>
 optimizer_state_t<Opt, S> make_optimizer_state(const Opt& opt, std::size_t n) {
-  if constexpr (Optimizer<Opt>) return opt.template make_state<S>(n);
+  if constexpr (TrainerOptimizer<Opt, S>) return opt.template make_state<S>(n);
   else return {};
 }
 }  // namespace detail
@@ -44,7 +45,7 @@ class trainer {
   using scalar = typename Model::scalar;
   using target_type = typename LossFn::template target<scalar>;
   static_assert(loss::outputs_fit<LossFn, Model::out_features>());
-  static_assert(expect_optimizer<Opt>::value || true);  // its own message when Opt is not an optimizer
+  static_assert(expect_optimizer<Opt, scalar>::value || true);  // its own message when Opt is not an optimizer
 
   trainer(Model& m, LossFn loss, Opt opt)
       : model_(m), loss_(loss), opt_(opt), state_(detail::make_optimizer_state<scalar>(opt, Model::parameter_count)) {}
@@ -88,7 +89,8 @@ class trainer {
   /// The optimizer's own learning rate (a wrapper such as lookahead has it on its inner optimizer).
   double base_learning_rate() const {
     if constexpr (requires { opt_.lr; }) return opt_.lr;
-    else return opt_.inner.lr;
+    else if constexpr (requires { opt_.inner.lr; }) return opt_.inner.lr;
+    else return 0;  // not an optimizer trainer takes: expect_optimizer has said so
   }
   /// The update with a scheduled learning rate. Optimizers that know the slot table get it: their
   /// per-layer rules (LARS/LAMB trust ratios, no weight decay on biases and gains) apply.
@@ -107,9 +109,9 @@ class trainer {
       opt_.update(model_.parameters().data(), model_.gradients().data(), state_, slots, lr,
                   optim::layer_owners{last_batch_, team, stage_boundary});
     }
-    else if constexpr (SlotOptimizer<Opt>)
+    else if constexpr (requires { opt_.update(model_.parameters().data(), model_.gradients().data(), state_, slots, lr); })
       opt_.update(model_.parameters().data(), model_.gradients().data(), state_, slots, lr);
-    else
+    else if constexpr (TrainerOptimizer<Opt, scalar>)
       opt_.update_with_lr(model_.parameters().data(), model_.gradients().data(), state_,
                           Model::parameter_count, lr);
   }
