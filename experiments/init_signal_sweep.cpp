@@ -76,14 +76,6 @@ void run_one(run_context& ctx) {
              "first/last hidden |grad W| {:.3g}\n", L, name, predicted, fwd, bwd, grad_ratio);
 }
 
-template <class Depth, class... Init>
-void run_depth(run_context& ctx, std::tuple<Init...>*) {
-  (run_one<Depth, Init>(ctx), ...);
-}
-template <class... Depth>
-void run_grid(run_context& ctx, std::tuple<Depth...>*) {
-  (run_depth<Depth>(ctx, static_cast<inits*>(nullptr)), ...);
-}
 
 }  // namespace
 
@@ -103,7 +95,9 @@ int main(int argc, char** argv) try {
     std::fclose(f);
   }
   // The grid: every (depth, init) pair, expanded at compile time.
-  run_grid(ctx, static_cast<depths*>(nullptr));
+  ctnn::for_each_type<depths>([&]<class Depth>() {
+    ctnn::for_each_type<inits>([&]<class Init>() { run_one<Depth, Init>(ctx); });
+  });
   fmt::print("wrote {} and {}\n", ctx.layers_csv, ctx.summary_csv);
   return 0;
 } catch (const std::exception& e) {

@@ -171,32 +171,28 @@ int main(int argc, char** argv) try {
 
   // (1) every optimizer, lr ∈ {1/3, 1, 3} × its default
   if (do_opt)
-    [&]<class... Opt>(std::type_identity<std::tuple<Opt...>>) {
-      ([&] {
-        for (const double f : {1.0 / 3.0, 1.0, 3.0}) {
-          Opt opt{};
-          const double lr = lr_of(opt) * f;
-          lr_of(opt) = static_cast<float>(lr);
-          sw.run("optimizer", name_of<Opt>, f == 1.0 ? "default" : "", opt, lr);
-        }
-      }(), ...);
-    }(std::type_identity<o::all>{});
+    ctnn::for_each_type<o::all>([&]<class Opt>() {
+      for (const double f : {1.0 / 3.0, 1.0, 3.0}) {
+        Opt opt{};
+        const double lr = lr_of(opt) * f;
+        lr_of(opt) = static_cast<float>(lr);
+        sw.run("optimizer", name_of<Opt>, f == 1.0 ? "default" : "", opt, lr);
+      }
+    });
 
   // (2) sgd + momentum under every schedule
   if (do_sched) {
     const double lr = 0.05;
     const o::sgd sgdm{.lr = float(lr), .momentum = 0.9f};
-    [&]<class... Sch>(std::type_identity<std::tuple<Sch...>>) {
-      ([&] {
-        auto sch = make_schedule<Sch>(lr, T, spe);
-        if constexpr (std::is_same_v<Sch, s::reduce_on_plateau>)
-          sw.run("schedule", name_of<Sch>, describe_schedule<Sch>(lr), sgdm, lr,
-                 [&sch](std::size_t t) { return sch(t); },
-                 [&sch](const ctnn::epoch_record& r) { sch.observe(1 - r.validation_accuracy); });
-        else
-          sw.run("schedule", name_of<Sch>, describe_schedule<Sch>(lr), sgdm, lr, [sch](std::size_t t) { return sch(t); });
-      }(), ...);
-    }(std::type_identity<s::all>{});
+    ctnn::for_each_type<s::all>([&]<class Sch>() {
+      auto sch = make_schedule<Sch>(lr, T, spe);
+      if constexpr (std::is_same_v<Sch, s::reduce_on_plateau>)
+        sw.run("schedule", name_of<Sch>, describe_schedule<Sch>(lr), sgdm, lr,
+               [&sch](std::size_t t) { return sch(t); },
+               [&sch](const ctnn::epoch_record& r) { sch.observe(1 - r.validation_accuracy); });
+      else
+        sw.run("schedule", name_of<Sch>, describe_schedule<Sch>(lr), sgdm, lr, [sch](std::size_t t) { return sch(t); });
+    });
   }
 
   // ---- CSV ----

@@ -2,6 +2,7 @@
 // ctnn: compile-time neural networks. The umbrella header.
 #include <ctnn/config.hpp>
 #include <ctnn/core/error.hpp>
+#include <ctnn/core/for_each_type.hpp>
 #include <ctnn/core/model.hpp>
 #include <ctnn/core/parallel_for.hpp>
 #include <ctnn/core/rng.hpp>

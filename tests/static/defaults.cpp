@@ -4,6 +4,8 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <type_traits>
+#include <vector>
+#include <string>
 #include <ctnn/ctnn.hpp>
 
 namespace {
@@ -99,4 +101,27 @@ TEST_CASE("with_defaults: the default init's statistics, and the same weights as
   for (double v : wk) vk += (v - mk) * (v - mk);
   vk /= n - 1;
   CHECK(std::abs(vk - 2.0 / 1024) <= 5 * (2.0 / 1024) * std::sqrt(2.0 / n));
+}
+
+// for_each_type: each type of the list once, in order, usable at compile time.
+namespace {
+constexpr int digits_of_list() {
+  int digits = 0;
+  ctnn::for_each_type<std::tuple<std::integral_constant<int, 3>, std::integral_constant<int, 1>,
+                                 std::integral_constant<int, 4>>>([&]<class T>() { digits = digits * 10 + T::value; });
+  return digits;
+}
+static_assert(digits_of_list() == 314);
+}  // namespace
+
+TEST_CASE("for_each_type walks a grid of types in order", "[static]") {
+  std::vector<std::string> cells;
+  ctnn::for_each_type<std::tuple<init::xavier_uniform<>, init::kaiming_normal<>>>([&]<class Init>() {
+    ctnn::for_each_type<std::tuple<norm::none, norm::layer_norm<>>>([&]<class Norm>() {
+      using net = ctnn::with_defaults<ctnn::sequential<ctnn::input<3>, ctnn::dense<4>>, Init, Norm>;
+      ctnn::model<net> m;
+      cells.push_back((std::is_same_v<Init, init::xavier_uniform<>> ? "x" : "k") + std::to_string(m.parameter_names().size()));
+    });
+  });
+  CHECK(cells == std::vector<std::string>{"x2", "x4", "k2", "k4"});
 }
