@@ -35,3 +35,62 @@ TEST_CASE("dense_forward: every activation as the fused epilogue", "[kernels][fo
     });
   });
 }
+
+#if defined(__AVX512F__)
+/// The transposed form (kernels/dense_forward_transposed.hpp) against the usual one run over the
+/// same rows (every weight panel packed and computed whole): y and z bit for bit, for rows of W
+/// [m0, m1) (whole, the splits two threads use, and ranges whose last tile overlaps), batches
+/// with and without a partial xᵀ panel.
+template <std::size_t In, std::size_t Out, class Act>
+void check_transposed_forward(std::size_t batch, std::size_t m0, std::size_t m1) {
+  namespace d = ctnn::kernels::detail;
+  using blk = d::nblocking<float, Out>;
+  const auto x = random_vec<float>(batch * In, 31 + batch), w = random_vec<float>(Out * In, 32 + In),
+             b = random_vec<float>(Out, 33 + Out);
+  std::vector<float> y(batch * Out, -7.f), z(batch * Out, -7.f), yu(batch * Out, -7.f), zu(batch * Out, -7.f);
+  ctnn::aligned_buffer<float> xt(d::transposed_forward_pack_size<In>(batch));
+  d::pack_transposed_input<In>(x.data(), batch, xt.data());
+  d::dense_forward_transposed_rows<In, Out, Act>(xt.data(), batch, w.data(), b.data(), y.data(), z.data(), m0, m1);
+  ctnn::aligned_buffer<float> panel(In * std::max(blk::NR, blk::NRt) + 16), tail(std::size_t(std::max(blk::MR, blk::MRt)) * In);
+  for (std::size_t p = 0; p < blk::panels; ++p) {
+    d::pack_forward_panel<In, Out>(w.data(), p, panel.data());
+    d::dense_forward_panel_rows<In, Out, Act>(x.data(), 0, batch, panel.data(), p, b.data(), yu.data(), zu.data(),
+                                              tail.data());
+  }
+  std::size_t bad = 0, outside = 0;
+  for (std::size_t i = 0; i < batch; ++i)
+    for (std::size_t o = 0; o < Out; ++o) {
+      const std::size_t e = i * Out + o;
+      if (o < m0 || o >= m1) {
+        outside += y[e] != -7.f || z[e] != -7.f;  // rows of W outside the range: not written
+        continue;
+      }
+      if (std::memcmp(&y[e], &yu[e], sizeof(float)) != 0 || std::memcmp(&z[e], &zu[e], sizeof(float)) != 0) {
+        if (bad++ < 3)
+          UNSCOPED_INFO("transposed forward<" << In << "," << Out << "," << Act::torch_name << "> batch " << batch
+                                              << " rows [" << m0 << "," << m1 << ") at [" << i << "," << o << "] y "
+                                              << y[e] << " vs " << yu[e] << ", z " << z[e] << " vs " << zu[e]);
+      }
+    }
+  CHECK(bad == 0);
+  CHECK(outside == 0);
+}
+
+TEST_CASE("dense_forward's transposed form gives the usual form's bits", "[kernels][forward][transposed]") {
+  for (std::size_t batch : {32, 33, 64, 100}) {
+    check_transposed_forward<33, 257, ctnn::gelu>(batch, 0, 257);      // tail tile of 257 mod 12 = 5 rows
+    check_transposed_forward<33, 257, ctnn::relu>(batch, 96, 257);     // the second of two threads' rows
+    check_transposed_forward<64, 128, ctnn::identity>(batch, 0, 64);   // an overlapping last tile
+    check_transposed_forward<64, 128, ctnn::tanh>(batch, 64, 128);
+    check_transposed_forward<784, 256, ctnn::relu>(batch, 0, 256);
+    check_transposed_forward<17, 7, ctnn::sigmoid>(batch, 0, 7);       // Out < 12: one short tile
+    check_transposed_forward<3, 100, ctnn::silu>(batch, 5, 19);        // under two tiles, the second overlapping
+  }
+  // dense_forward takes it where the batch is at most half of Out (and at least one panel).
+  STATIC_REQUIRE(ctnn::kernels::detail::use_transposed_forward(64, 256));
+  STATIC_REQUIRE(ctnn::kernels::detail::use_transposed_forward(33, 128));
+  STATIC_REQUIRE_FALSE(ctnn::kernels::detail::use_transposed_forward(31, 256));
+  STATIC_REQUIRE_FALSE(ctnn::kernels::detail::use_transposed_forward(256, 256));
+  STATIC_REQUIRE_FALSE(ctnn::kernels::detail::use_transposed_forward(128, 128));
+}
+#endif

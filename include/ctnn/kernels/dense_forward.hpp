@@ -6,7 +6,8 @@
 // GEMM view: C = A·B with A = x (broadcast along k = In), B = Wᵀ packed panel by panel
 // (transposing pack, O(In·Out), amortized over the batch). Threads split the weight panels (or the batch rows);
 // each output element is one fma chain over k, so results are bitwise identical for any
-// thread count. Out < 4 (a regression head) takes a dot-product path along k instead.
+// thread count. Out < 4 (a regression head) takes a dot-product path along k instead; a batch at
+// most half of Out the transposed form (dense_forward_transposed.hpp), the same bits.
 #include <algorithm>
 #include <cstddef>
 #include <tuple>
@@ -14,6 +15,7 @@
 #include <ctnn/core/parallel_for.hpp>
 #include <ctnn/core/simd.hpp>
 #include <ctnn/kernels/blocking.hpp>
+#include <ctnn/kernels/dense_forward_transposed.hpp>
 #include <ctnn/kernels/gemm_microkernel.hpp>
 #include <ctnn/kernels/pack.hpp>
 #include <ctnn/kernels/workspace.hpp>
@@ -177,6 +179,28 @@ void dense_forward(const S* x, std::size_t batch, const S* w, const S* b, S* y, 
     const dense_split split = dense_forward_split<S>(In, Out, batch, ctnn::num_threads());
     const int threads = split.threads;
     const bool by_panels = split.by_panels;
+#if defined(__AVX512F__)
+    if constexpr (transposed_forward_available<S, Out>) {
+      // A batch well below Out: the transposed form (dense_forward_transposed.hpp), the same
+      // bits. Split as below by the rows of W each thread owns; each thread packs all of xᵀ.
+      if (use_transposed_forward(batch, Out) && (threads == 1 || by_panels)) {
+        ws.reserve(threads, transposed_forward_pack_size<In>(batch) * sizeof(S));
+        parallel_chunks(threads, [&](int c, int cs) {
+          std::size_t m0 = 0, m1 = Out;
+          if (cs > 1) {
+            const auto [p0, p1] = chunk_range(split.panels, c, cs);
+            m0 = std::min(Out, p0 * split.panel_rows);
+            m1 = std::min(Out, p1 * split.panel_rows);
+          }
+          if (m0 >= m1) return;
+          S* xt = ws.buffer<S>(c);
+          pack_transposed_input<In>(x, batch, xt);
+          dense_forward_transposed_rows<In, Out, Act>(xt, batch, w, b, y, z, m0, m1);
+        });
+        return;
+      }
+    }
+#endif
     // Per thread: the packed panel (In × NR), then the row-tail copy (MR × In).
     constexpr std::size_t panel_elems = (In * std::max(blk::NR, blk::NRt) + 15) / 16 * 16;
     ws.reserve(threads, (panel_elems + std::size_t(std::max(blk::MR, blk::MRt)) * In) * sizeof(S));
