@@ -7,7 +7,7 @@
 // (transposing pack, O(In·Out), amortized over the batch). Threads split the weight panels (or the batch rows);
 // each output element is one fma chain over k, so results are bitwise identical for any
 // thread count. Out < 4 (a regression head) takes a dot-product path along k instead; a batch at
-// most half of Out the transposed form (dense_forward_transposed.hpp), the same bits.
+// most half of Out (In ≥ 128) the transposed form (dense_forward_transposed.hpp), the same bits.
 #include <algorithm>
 #include <cstddef>
 #include <tuple>
@@ -180,7 +180,7 @@ void dense_forward(const S* x, std::size_t batch, const S* w, const S* b, S* y, 
     const int threads = split.threads;
     const bool by_panels = split.by_panels;
 #if defined(__AVX512F__)
-    if constexpr (transposed_forward_available<S, Out>) {
+    if constexpr (transposed_forward_available<S, In, Out>) {
       // A batch well below Out: the transposed form (dense_forward_transposed.hpp), the same
       // bits. Split as below by the rows of W each thread owns; each thread packs all of xᵀ.
       if (use_transposed_forward(batch, Out) && (threads == 1 || by_panels)) {

@@ -14,8 +14,9 @@
 //
 // Measured (1 thread, Intel Xeon 2-core VM, 2026-12-06): 784→256 at batch 64 174 → 150 µs and
 // 256→256 at batch 64 55 → 50 µs alone, 784→256 at batch 256 equal (see use_transposed_forward);
-// the whole mlp784_b64 training step 606 → 578 µs (interleaved A/B, 7 rounds). Float on AVX-512
-// only (it relies on the 16×16 register transpose).
+// the whole mlp784_b64 training step 606 → 578 µs and 624 → 604 µs (interleaved A/B, 7 and 9
+// rounds). Float on AVX-512 only (it relies on the 16×16 register transpose). The transposes
+// stay inlined in each tile: one shared out-of-line copy measured 619 µs in that A/B.
 #include <algorithm>
 #include <cstddef>
 #include <type_traits>
@@ -29,13 +30,15 @@ namespace ctnn::kernels::detail {
 inline constexpr std::size_t xt_panel_cols = 32;
 inline constexpr int xt_tile_rows = 12;
 
-/// Whether the transposed form exists for S and an Out-wide layer: float on AVX-512, and Out
-/// wide enough for use_transposed_forward below ever to choose it (narrower layers do not
-/// instantiate it, which would cost compile time for nothing).
-template <class S, std::size_t Out>
+/// Whether the transposed form exists for S and an In→Out layer: float on AVX-512; Out wide
+/// enough for use_transposed_forward below ever to choose it; In ≥ 128, so that each output's
+/// In fmas amortize its share of the two register transposes on the way out (about 12 % of a
+/// tile's time at In = 128, 23 % at In = 64, where 64→64 at batch 32 measured no faster). Other
+/// layers do not instantiate it, which would cost compile time for nothing.
+template <class S, std::size_t In, std::size_t Out>
 inline constexpr bool transposed_forward_available =
 #if defined(__AVX512F__)
-    std::is_same_v<S, float> && lanes<S> == 16 && Out >= 2 * xt_panel_cols;
+    std::is_same_v<S, float> && lanes<S> == 16 && In >= 128 && Out >= 2 * xt_panel_cols;
 #else
     false;
 #endif
@@ -43,7 +46,7 @@ inline constexpr bool transposed_forward_available =
 /// Whether dense_forward takes the transposed form: at least one whole xᵀ panel, and the batch
 /// (rounded up to panels) at most half of Out, where packing xᵀ costs at most half of packing Wᵀ.
 /// Measured against the usual form (1 thread): 784→256 and 256→256 at batch 64 9-14 % faster;
-/// 64→64 at batch 32 equal; 784→256 at batch 256 (batch = Out) equal to 3 % slower.
+/// 784→256 at batch 256 (batch = Out) equal to 3 % slower.
 constexpr bool use_transposed_forward(std::size_t batch, std::size_t out) noexcept {
   const std::size_t padded = (batch + xt_panel_cols - 1) / xt_panel_cols * xt_panel_cols;
   return batch >= xt_panel_cols && 2 * padded <= out;
@@ -101,7 +104,8 @@ CTNN_KERNEL_INLINE void transposed_forward_tile(const float* xt, std::size_t bat
 }
 
 /// Rows [m0, m1) of W (outputs m0 .. m1 - 1 of every batch row; m1 ≥ min(12, Out)), xᵀ packed
-/// by pack_transposed_input. 12-row tiles; Out mod 12 rows at the end of Out form one tail tile; any
+/// by pack_transposed_input. 12-row tiles; Out mod 12 rows at the end of Out form one tail tile
+/// (mlp784_b64's step 602 µs with it against 614 µs with an overlapping 12-row tile); any
 /// other remainder is a last 12-row tile ending at m1 that overlaps the one before, of which only
 /// the new rows are stored (its other rows are the same bits again). The one out-of-line copy
 /// per layer shape and activation.
