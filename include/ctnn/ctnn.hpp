@@ -4,6 +4,7 @@
 #include <ctnn/core/error.hpp>
 #include <ctnn/core/for_each_type.hpp>
 #include <ctnn/core/model.hpp>
+#include <ctnn/core/name_of.hpp>
 #include <ctnn/core/parallel_for.hpp>
 #include <ctnn/core/rng.hpp>
 #include <ctnn/data/csv.hpp>

@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <span>
 #include <ctnn/core/rng.hpp>
+#include <string_view>
 
 namespace ctnn::init {
 
@@ -23,6 +24,8 @@ struct fans {
 };
 
 enum class fan_mode { in, out };
+/// "fan_in" / "fan_out" (policy names, ctnn::name_of).
+constexpr std::string_view fan_mode_name(fan_mode m) { return m == fan_mode::in ? "fan_in" : "fan_out"; }
 
 }  // namespace ctnn::init
 

@@ -7,6 +7,8 @@
 #include <cmath>
 #include <numbers>
 #include <ctnn/init/concepts.hpp>
+#include <ctnn/core/name_of.hpp>
+#include <string_view>
 
 namespace ctnn::init {
 
@@ -65,6 +67,9 @@ inline double critical_sigma_w(double sigma_b) {
 
 template <double SigmaW, double SigmaB = 0.0>
 struct critical {
+  static std::string name() {
+    return naming::compose("critical", {naming::arg(SigmaW), naming::arg("sigma_b", SigmaB, 0.0)});
+  }
   template <class S>
   static void fill(std::span<S> w, fans f, rng& g) {
     const double sigma = SigmaW / std::sqrt(static_cast<double>(f.fan_in));

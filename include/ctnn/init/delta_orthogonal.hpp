@@ -9,11 +9,14 @@
 #include <vector>
 #include <ctnn/init/concepts.hpp>
 #include <ctnn/init/orthogonal.hpp>
+#include <ctnn/core/name_of.hpp>
+#include <string_view>
 
 namespace ctnn::init {
 
 template <double Gain = 1.0>
 struct delta_orthogonal {
+  static std::string name() { return naming::compose("delta_orthogonal", {naming::arg("gain", Gain, 1.0)}); }
   template <class S>
   static void fill(std::span<S> w, fans f, rng& g) {
     const std::size_t taps = f.receptive, rows = f.rows(), channels = f.fan_in / taps;

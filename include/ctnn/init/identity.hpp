@@ -6,10 +6,12 @@
 // passes channel o through unchanged.
 #include <algorithm>
 #include <ctnn/init/concepts.hpp>
+#include <string_view>
 
 namespace ctnn::init {
 
 struct identity {
+  static constexpr std::string_view name = "identity";
   template <class S>
   static void fill(std::span<S> w, fans f, rng&) {
     std::fill(w.begin(), w.end(), S(0));

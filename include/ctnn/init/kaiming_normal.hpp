@@ -5,11 +5,17 @@
 #include <cmath>
 #include <ctnn/init/concepts.hpp>
 #include <ctnn/init/gain.hpp>
+#include <ctnn/core/name_of.hpp>
+#include <string_view>
 
 namespace ctnn::init {
 
 template <class Gain = gain::relu, fan_mode Mode = fan_mode::in>
 struct kaiming_normal {
+  static std::string name() {
+    return naming::compose("kaiming_normal", {naming::type<Gain, gain::relu>("gain"),
+                                              naming::arg("mode", fan_mode_name(Mode), fan_mode_name(fan_mode::in))});
+  }
   template <class S>
   static void fill(std::span<S> w, fans f, rng& g) {
     const double fan = static_cast<double>(Mode == fan_mode::in ? f.fan_in : f.fan_out);

@@ -20,6 +20,8 @@
 #include <vector>
 #include <ctnn/init/concepts.hpp>
 #include <ctnn/init/orthogonal.hpp>
+#include <ctnn/core/name_of.hpp>
+#include <string_view>
 
 namespace ctnn::detail {
 template <std::size_t In, std::size_t Out, class Act, class Init, class Norm, std::size_t Modules>
@@ -48,6 +50,9 @@ namespace ctnn::init {
 
 template <double Tol = 0.1, std::size_t MaxIter = 10>
 struct lsuv {
+  static std::string name() {
+    return naming::compose("lsuv", {naming::arg("tol", Tol, 0.1), naming::arg("max_iter", MaxIter, std::size_t(10))});
+  }
   static_assert(Tol > 0, "ctnn::init::lsuv<Tol, MaxIter>: Tol must be positive");
   static constexpr double tol = Tol;
   static constexpr std::size_t max_iter = MaxIter;

@@ -6,6 +6,7 @@
 // still is an InitPolicy on its own.
 #include <ctnn/init/concepts.hpp>
 #include <ctnn/init/kaiming_normal.hpp>
+#include <string_view>
 
 namespace ctnn::init {
 
@@ -13,6 +14,7 @@ namespace ctnn::init {
 using library_default = kaiming_normal<>;
 
 struct net_default {
+  static constexpr std::string_view name = "net_default";
   static constexpr bool is_net_default = true;
   template <class S>
   static void fill(std::span<S> w, fans f, rng& g) {

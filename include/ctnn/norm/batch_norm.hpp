@@ -25,11 +25,16 @@
 #include <ctnn/graph/run_context.hpp>
 #include <ctnn/graph/slot.hpp>
 #include <ctnn/layers/identity.hpp>
+#include <ctnn/core/name_of.hpp>
+#include <string_view>
 
 namespace ctnn::norm {
 
 template <double Momentum = 0.1, double Eps = 1e-5>
 struct batch_norm {
+  static std::string name() {
+    return naming::compose("batch_norm", {naming::arg("momentum", Momentum, 0.1), naming::arg("eps", Eps, 1e-5)});
+  }
   static_assert(Momentum >= 0 && Momentum <= 1, "ctnn::norm::batch_norm<Momentum, Eps>: Momentum must be in [0, 1]");
   static_assert(Eps > 0, "ctnn::norm::batch_norm<Momentum, Eps>: Eps must be positive");
   static constexpr bool is_norm_policy = true;

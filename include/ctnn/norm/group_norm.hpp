@@ -9,11 +9,14 @@
 #include <cstddef>
 #include <ctnn/norm/image_group_norm_node.hpp>
 #include <ctnn/norm/per_sample_node.hpp>
+#include <ctnn/core/name_of.hpp>
+#include <string_view>
 
 namespace ctnn::norm {
 
 template <std::size_t G, double Eps = 1e-5>
 struct group_norm {
+  static std::string name() { return naming::compose("group_norm", {naming::arg(G), naming::arg("eps", Eps, 1e-5)}); }
   static_assert(G > 0, "ctnn::norm::group_norm<G>: G must be positive");
   static_assert(Eps > 0, "ctnn::norm::group_norm<G, Eps>: Eps must be positive");
   static constexpr bool is_norm_policy = true;

@@ -6,6 +6,8 @@
 #include <cstddef>
 #include <ctnn/graph/flatten_node.hpp>
 #include <ctnn/norm/image_group_norm_node.hpp>
+#include <ctnn/core/name_of.hpp>
+#include <string_view>
 
 namespace ctnn::norm {
 
@@ -18,6 +20,7 @@ struct expect_image_for_instance_norm {
 
 template <double Eps = 1e-5>
 struct instance_norm {
+  static std::string name() { return naming::compose("instance_norm", {naming::arg("eps", Eps, 1e-5)}); }
   static_assert(Eps > 0, "ctnn::norm::instance_norm<Eps>: Eps must be positive");
   static constexpr bool is_norm_policy = true;
   static constexpr double eps = Eps;

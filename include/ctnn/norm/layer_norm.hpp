@@ -6,11 +6,14 @@
 // Ba, Kiros & Hinton 2016, https://arxiv.org/abs/1607.06450.
 #include <cstddef>
 #include <ctnn/norm/per_sample_node.hpp>
+#include <ctnn/core/name_of.hpp>
+#include <string_view>
 
 namespace ctnn::norm {
 
 template <double Eps = 1e-5>
 struct layer_norm {
+  static std::string name() { return naming::compose("layer_norm", {naming::arg("eps", Eps, 1e-5)}); }
   static_assert(Eps > 0, "ctnn::norm::layer_norm<Eps>: Eps must be positive");
   static constexpr bool is_norm_policy = true;
   static constexpr double eps = Eps;

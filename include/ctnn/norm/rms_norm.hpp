@@ -6,11 +6,14 @@
 // dtype's machine epsilon). Zhang & Sennrich 2019, https://arxiv.org/abs/1910.07467.
 #include <cstddef>
 #include <ctnn/norm/per_sample_node.hpp>
+#include <ctnn/core/name_of.hpp>
+#include <string_view>
 
 namespace ctnn::norm {
 
 template <double Eps = 1e-6>
 struct rms_norm {
+  static std::string name() { return naming::compose("rms_norm", {naming::arg("eps", Eps, 1e-6)}); }
   static_assert(Eps > 0, "ctnn::norm::rms_norm<Eps>: Eps must be positive");
   static constexpr bool is_norm_policy = true;
   static constexpr double eps = Eps;

@@ -37,10 +37,12 @@
 #include <ctnn/init/zeros.hpp>
 #include <ctnn/kernels/dense.hpp>
 #include <ctnn/layers/identity.hpp>
+#include <string_view>
 
 namespace ctnn::norm {
 
 struct spectral_norm {
+  static constexpr std::string_view name = "spectral_norm";
   static constexpr bool is_norm_policy = true;
 
   template <std::size_t In, std::size_t Out, class Act, class Init, std::size_t Modules>

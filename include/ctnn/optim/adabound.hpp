@@ -20,11 +20,18 @@
 
 namespace ctnn::optim {
 
-struct adabound_defaults { static constexpr bool amsbound = false; };
-struct amsbound_defaults { static constexpr bool amsbound = true; };
+struct adabound_defaults {
+  static constexpr std::string_view name = "adabound";
+  static constexpr bool amsbound = false;
+};
+struct amsbound_defaults {
+  static constexpr std::string_view name = "amsbound";
+  static constexpr bool amsbound = true;
+};
 
 template <class Defaults>
 struct adabound_type {
+  static constexpr std::string_view name = Defaults::name;
   float lr = 1e-3f;
   float beta1 = 0.9f;
   float beta2 = 0.999f;

@@ -16,6 +16,7 @@
 namespace ctnn::optim {
 
 struct adadelta {
+  static constexpr std::string_view name = "adadelta";
   float lr = 1.0f;
   float rho = 0.9f;
   float eps = 1e-6f;

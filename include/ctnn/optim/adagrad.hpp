@@ -16,6 +16,7 @@
 namespace ctnn::optim {
 
 struct adagrad {
+  static constexpr std::string_view name = "adagrad";
   float lr = 1e-2f;
   float lr_decay = 0.0f;
   float weight_decay = 0.0f;

@@ -17,6 +17,7 @@
 namespace ctnn::optim {
 
 struct adagrad_norm {
+  static constexpr std::string_view name = "adagrad_norm";
   float lr = 1.0f;
   float b0 = 1e-2f;
   float weight_decay = 0.0f;

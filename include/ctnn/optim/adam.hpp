@@ -20,12 +20,25 @@
 
 namespace ctnn::optim {
 
-struct adam_defaults { static constexpr float weight_decay = 0.0f; static constexpr bool decoupled = false, amsgrad = false; };
-struct adamw_defaults { static constexpr float weight_decay = 1e-2f; static constexpr bool decoupled = true, amsgrad = false; };
-struct amsgrad_defaults { static constexpr float weight_decay = 0.0f; static constexpr bool decoupled = false, amsgrad = true; };
+struct adam_defaults {
+  static constexpr std::string_view name = "adam";
+  static constexpr float weight_decay = 0.0f;
+  static constexpr bool decoupled = false, amsgrad = false;
+};
+struct adamw_defaults {
+  static constexpr std::string_view name = "adamw";
+  static constexpr float weight_decay = 1e-2f;
+  static constexpr bool decoupled = true, amsgrad = false;
+};
+struct amsgrad_defaults {
+  static constexpr std::string_view name = "amsgrad";
+  static constexpr float weight_decay = 0.0f;
+  static constexpr bool decoupled = false, amsgrad = true;
+};
 
 template <class Defaults>
 struct adam_type {
+  static constexpr std::string_view name = Defaults::name;
   float lr = 1e-3f;
   float beta1 = 0.9f;
   float beta2 = 0.999f;

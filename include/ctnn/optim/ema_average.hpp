@@ -16,6 +16,7 @@
 namespace ctnn::optim {
 
 struct ema_average {
+  static constexpr std::string_view name = "ema_average";
   float decay = 0.999f;
 
   template <class S>

@@ -24,6 +24,7 @@
 namespace ctnn::optim {
 
 struct lamb {
+  static constexpr std::string_view name = "lamb";
   float lr = 1e-3f;
   float beta1 = 0.9f;
   float beta2 = 0.999f;

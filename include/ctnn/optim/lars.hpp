@@ -21,6 +21,7 @@
 namespace ctnn::optim {
 
 struct lars {
+  static constexpr std::string_view name = "lars";
   float lr = 0.1f;
   float momentum = 0.9f;
   float weight_decay = 5e-4f;

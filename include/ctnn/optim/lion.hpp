@@ -15,6 +15,7 @@
 namespace ctnn::optim {
 
 struct lion {
+  static constexpr std::string_view name = "lion";
   float lr = 1e-4f;
   float beta1 = 0.9f;
   float beta2 = 0.99f;

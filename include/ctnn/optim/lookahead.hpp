@@ -18,11 +18,13 @@
 #include <ctnn/graph/slot.hpp>
 #include <ctnn/optim/concepts.hpp>
 #include <ctnn/optim/fused_pass.hpp>
+#include <ctnn/core/name_of.hpp>
 
 namespace ctnn::optim {
 
 template <class Inner>
 struct lookahead {
+  static std::string name() { return naming::compose("lookahead", {naming::type<Inner>()}); }
   static_assert(Optimizer<Inner>, "lookahead<Inner> requires Inner to be an Optimizer");
   Inner inner{};
   std::size_t k = 5;

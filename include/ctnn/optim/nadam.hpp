@@ -17,6 +17,7 @@
 namespace ctnn::optim {
 
 struct nadam {
+  static constexpr std::string_view name = "nadam";
   float lr = 2e-3f;
   float beta1 = 0.9f;
   float beta2 = 0.999f;

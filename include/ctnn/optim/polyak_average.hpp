@@ -19,6 +19,7 @@
 namespace ctnn::optim {
 
 struct polyak_average {
+  static constexpr std::string_view name = "polyak_average";
   std::size_t start = 0;
 
   template <class S>

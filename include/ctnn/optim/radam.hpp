@@ -19,6 +19,7 @@
 namespace ctnn::optim {
 
 struct radam {
+  static constexpr std::string_view name = "radam";
   float lr = 1e-3f;
   float beta1 = 0.9f;
   float beta2 = 0.999f;

@@ -17,6 +17,7 @@
 namespace ctnn::optim {
 
 struct rmsprop {
+  static constexpr std::string_view name = "rmsprop";
   float lr = 1e-2f;
   float alpha = 0.99f;
   float eps = 1e-8f;

@@ -19,6 +19,7 @@
 namespace ctnn::optim {
 
 struct sgd {
+  static constexpr std::string_view name = "sgd";
   float lr = 0.01f;
   float momentum = 0.0f;
   float dampening = 0.0f;

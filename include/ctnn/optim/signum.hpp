@@ -15,11 +15,12 @@
 
 namespace ctnn::optim {
 
-struct signum_defaults { static constexpr float momentum = 0.9f; };
-struct signsgd_defaults { static constexpr float momentum = 0.0f; };
+struct signum_defaults { static constexpr std::string_view name = "signum"; static constexpr float momentum = 0.9f; };
+struct signsgd_defaults { static constexpr std::string_view name = "signsgd"; static constexpr float momentum = 0.0f; };
 
 template <class Defaults>
 struct sign_descent {
+  static constexpr std::string_view name = Defaults::name;
   float lr = 1e-4f;
   float momentum = Defaults::momentum;
   float weight_decay = 0.0f;

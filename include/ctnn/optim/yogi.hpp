@@ -18,6 +18,7 @@
 namespace ctnn::optim {
 
 struct yogi {
+  static constexpr std::string_view name = "yogi";
   float lr = 1e-2f;
   float beta1 = 0.9f;
   float beta2 = 0.999f;

@@ -8,10 +8,12 @@
 #include <numbers>
 #include <ctnn/core/error.hpp>
 #include <ctnn/sched/base_rate.hpp>
+#include <string_view>
 
 namespace ctnn::sched {
 
 struct cosine {
+  static constexpr std::string_view name = "cosine";
   double lr = from_optimizer;  ///< the optimizer's learning rate unless set (sched/base_rate.hpp)
   std::size_t total = 1000;  ///< T: steps to reach the floor; constant at η_min afterwards
   double min_lr = 0.0;

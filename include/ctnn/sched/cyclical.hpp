@@ -8,12 +8,14 @@
 #include <cstddef>
 #include <ctnn/core/error.hpp>
 #include <ctnn/sched/base_rate.hpp>
+#include <string_view>
 
 namespace ctnn::sched {
 
 enum class cycle_mode { triangular, triangular2, exp_range };
 
 struct cyclical {
+  static constexpr std::string_view name = "cyclical";
   double min_lr = std::numeric_limits<double>::quiet_NaN();  ///< required: the bottom of the cycle
   double max_lr = from_optimizer;  ///< the optimizer's learning rate unless set (sched/base_rate.hpp)
   std::size_t step_size = 2000;  ///< s: half a cycle

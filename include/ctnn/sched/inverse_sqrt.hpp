@@ -6,10 +6,12 @@
 #include <cmath>
 #include <cstddef>
 #include <ctnn/sched/base_rate.hpp>
+#include <string_view>
 
 namespace ctnn::sched {
 
 struct inverse_sqrt {
+  static constexpr std::string_view name = "inverse_sqrt";
   double lr = from_optimizer;  ///< the optimizer's learning rate unless set (sched/base_rate.hpp)
   std::size_t warmup = 4000;  ///< W
   double operator()(std::size_t t) const {

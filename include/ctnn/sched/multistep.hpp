@@ -4,10 +4,12 @@
 #include <cstddef>
 #include <vector>
 #include <ctnn/sched/base_rate.hpp>
+#include <string_view>
 
 namespace ctnn::sched {
 
 struct multistep {
+  static constexpr std::string_view name = "multistep";
   double lr = from_optimizer;  ///< the optimizer's learning rate unless set (sched/base_rate.hpp)
   std::vector<std::size_t> milestones{};
   double gamma = 0.1;

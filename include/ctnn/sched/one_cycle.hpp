@@ -14,10 +14,12 @@
 #include <fmt/format.h>
 #include <ctnn/core/error.hpp>
 #include <ctnn/sched/base_rate.hpp>
+#include <string_view>
 
 namespace ctnn::sched {
 
 struct one_cycle {
+  static constexpr std::string_view name = "one_cycle";
   double max_lr = from_optimizer;  ///< the optimizer's learning rate unless set (sched/base_rate.hpp)
   std::size_t total = 1000;  ///< T
   double pct_start = 0.3;

@@ -11,10 +11,12 @@
 #include <cstddef>
 #include <limits>
 #include <ctnn/sched/base_rate.hpp>
+#include <string_view>
 
 namespace ctnn::sched {
 
 struct reduce_on_plateau {
+  static constexpr std::string_view name = "reduce_on_plateau";
   double lr = from_optimizer;  ///< the optimizer's learning rate unless set (sched/base_rate.hpp)
   double factor = 0.1;
   std::size_t patience = 10;

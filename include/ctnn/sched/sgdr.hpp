@@ -7,10 +7,12 @@
 #include <numbers>
 #include <ctnn/core/error.hpp>
 #include <ctnn/sched/base_rate.hpp>
+#include <string_view>
 
 namespace ctnn::sched {
 
 struct sgdr {
+  static constexpr std::string_view name = "sgdr";
   double lr = from_optimizer;  ///< the optimizer's learning rate unless set (sched/base_rate.hpp)
   std::size_t t0 = 100;  ///< T_0 ≥ 1
   std::size_t t_mult = 1;

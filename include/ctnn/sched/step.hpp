@@ -4,10 +4,12 @@
 #include <cstddef>
 #include <ctnn/core/error.hpp>
 #include <ctnn/sched/base_rate.hpp>
+#include <string_view>
 
 namespace ctnn::sched {
 
 struct step {
+  static constexpr std::string_view name = "step";
   double lr = from_optimizer;  ///< the optimizer's learning rate unless set (sched/base_rate.hpp)
   std::size_t step_size = 30;
   double gamma = 0.1;

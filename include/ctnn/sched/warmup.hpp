@@ -6,11 +6,14 @@
 //   sched::warmup<sched::cosine>{.steps = 500, .inner = {.lr = 0.1, .total = 10000}}
 #include <cstddef>
 #include <ctnn/sched/concepts.hpp>
+#include <ctnn/core/name_of.hpp>
+#include <string_view>
 
 namespace ctnn::sched {
 
 template <class Inner>
 struct warmup {
+  static std::string name() { return naming::compose("warmup", {naming::type<Inner>()}); }
   static_assert(Schedule<Inner>, "warmup<Inner> requires Inner to be a Schedule");
   std::size_t steps = 100;
   double start_factor = 0.0;
