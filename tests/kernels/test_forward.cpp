@@ -76,6 +76,34 @@ void check_transposed_forward(std::size_t batch, std::size_t m0, std::size_t m1)
   CHECK(outside == 0);
 }
 
+/// Through dense_forward itself (dispatch, workspace, the 2-thread split by rows of W): `batch` rows
+/// taking the transposed form against the same rows inside a batch too large for it, bit for bit.
+template <std::size_t In, std::size_t Out, class Act>
+void check_transposed_dispatch(std::size_t batch, ctnn::kernels::workspace& ws) {
+  const std::size_t big = 2 * Out + 40;
+  REQUIRE(ctnn::kernels::detail::use_transposed_forward(batch, In, Out));
+  REQUIRE_FALSE(ctnn::kernels::detail::use_transposed_forward(big, In, Out));
+  const auto xb = random_vec<float>(big * In, 41 + batch), w = random_vec<float>(Out * In, 42 + In),
+             b = random_vec<float>(Out, 43 + Out);
+  std::vector<float> y(batch * Out), z(batch * Out), yb(big * Out), zb(big * Out);
+  ctnn::kernels::dense_forward<In, Out, Act>(xb.data(), batch, w.data(), b.data(), y.data(), z.data(), ws);
+  ctnn::kernels::dense_forward<In, Out, Act>(xb.data(), big, w.data(), b.data(), yb.data(), zb.data(), ws);
+  CHECK(std::memcmp(y.data(), yb.data(), y.size() * sizeof(float)) == 0);
+  CHECK(std::memcmp(z.data(), zb.data(), z.size() * sizeof(float)) == 0);
+}
+
+TEST_CASE("dense_forward takes the transposed form with the usual form's bits (1-2 threads)",
+          "[kernels][forward][transposed]") {
+  ctnn::kernels::workspace ws;
+  for_threads([&](int) {
+    for (std::size_t batch : {32, 47, 64}) {
+      check_transposed_dispatch<784, 256, ctnn::relu>(batch, ws);  // 2 threads: 128 rows of W each
+      check_transposed_dispatch<784, 500, ctnn::gelu>(batch, ws);  // split at row 256, overlapping last tile
+      check_transposed_dispatch<513, 450, ctnn::tanh>(batch, ws);  // split at row 240, Out mod 12 tail tile
+    }
+  });
+}
+
 TEST_CASE("dense_forward's transposed form gives the usual form's bits", "[kernels][forward][transposed]") {
   for (std::size_t batch : {32, 33, 64, 100}) {
     check_transposed_forward<33, 257, ctnn::gelu>(batch, 0, 257);      // tail tile of 257 mod 12 = 5 rows
@@ -86,11 +114,15 @@ TEST_CASE("dense_forward's transposed form gives the usual form's bits", "[kerne
     check_transposed_forward<17, 7, ctnn::sigmoid>(batch, 0, 7);       // Out < 12: one short tile
     check_transposed_forward<3, 100, ctnn::silu>(batch, 5, 19);        // under two tiles, the second overlapping
   }
-  // dense_forward takes it where the batch is at most half of Out (and at least one panel).
-  STATIC_REQUIRE(ctnn::kernels::detail::use_transposed_forward(64, 256));
-  STATIC_REQUIRE(ctnn::kernels::detail::use_transposed_forward(33, 128));
-  STATIC_REQUIRE_FALSE(ctnn::kernels::detail::use_transposed_forward(31, 256));
-  STATIC_REQUIRE_FALSE(ctnn::kernels::detail::use_transposed_forward(256, 256));
-  STATIC_REQUIRE_FALSE(ctnn::kernels::detail::use_transposed_forward(128, 128));
+  // dense_forward takes it where the batch is at most half of Out (and at least one panel), and
+  // the packed xᵀ at most 512 KiB.
+  using ctnn::kernels::detail::use_transposed_forward;
+  STATIC_REQUIRE(use_transposed_forward(64, 784, 256));
+  STATIC_REQUIRE(use_transposed_forward(33, 256, 128));
+  STATIC_REQUIRE_FALSE(use_transposed_forward(31, 784, 256));
+  STATIC_REQUIRE_FALSE(use_transposed_forward(256, 784, 256));
+  STATIC_REQUIRE_FALSE(use_transposed_forward(128, 256, 128));
+  STATIC_REQUIRE(use_transposed_forward(128, 1024, 2048));   // xᵀ 512 KiB
+  STATIC_REQUIRE_FALSE(use_transposed_forward(256, 1024, 2048));  // 1 MiB
 }
 #endif

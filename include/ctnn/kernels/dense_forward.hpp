@@ -183,7 +183,7 @@ void dense_forward(const S* x, std::size_t batch, const S* w, const S* b, S* y, 
     if constexpr (transposed_forward_available<S, In, Out>) {
       // A batch well below Out: the transposed form (dense_forward_transposed.hpp), the same
       // bits. Split as below by the rows of W each thread owns; each thread packs all of xᵀ.
-      if (use_transposed_forward(batch, Out) && (threads == 1 || by_panels)) {
+      if (use_transposed_forward(batch, In, Out) && (threads == 1 || by_panels)) {
         ws.reserve(threads, transposed_forward_pack_size<In>(batch) * sizeof(S));
         parallel_chunks(threads, [&](int c, int cs) {
           std::size_t m0 = 0, m1 = Out;

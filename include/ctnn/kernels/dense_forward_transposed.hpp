@@ -43,13 +43,17 @@ inline constexpr bool transposed_forward_available =
     false;
 #endif
 
-/// Whether dense_forward takes the transposed form: at least one whole xᵀ panel, and the batch
-/// (rounded up to panels) at most half of Out, where packing xᵀ costs at most half of packing Wᵀ.
-/// Measured against the usual form (1 thread): 784→256 and 256→256 at batch 64 9-14 % faster;
-/// 784→256 at batch 256 (batch = Out) equal to 3 % slower.
-constexpr bool use_transposed_forward(std::size_t batch, std::size_t out) noexcept {
+/// Whether dense_forward takes the transposed form for `batch` rows of an in→out layer: at least
+/// one whole xᵀ panel; the batch (rounded up to panels) at most half of Out, where packing xᵀ
+/// costs at most half of packing Wᵀ; and the packed xᵀ at most 512 KiB, since every 12-row tile
+/// of W streams all of it again (half the 1 MiB L2 of the smaller of the hosts measured).
+/// Measured against the usual form (1 thread, Intel Xeon host, 2 MiB L2): 784→256 and 256→256 at
+/// batch 64 9-14 % faster; 784→256 at batch 256 (batch = Out) equal to 3 % slower; with xᵀ
+/// beyond L2 (1024→2048 at batch 1024: 4 MiB; 4096→1024 at batch 512: 8 MiB) 26-38 % slower,
+/// at 1 MiB (1024→2048, batch 256) equal.
+constexpr bool use_transposed_forward(std::size_t batch, std::size_t in, std::size_t out) noexcept {
   const std::size_t padded = (batch + xt_panel_cols - 1) / xt_panel_cols * xt_panel_cols;
-  return batch >= xt_panel_cols && 2 * padded <= out;
+  return batch >= xt_panel_cols && 2 * padded <= out && padded * in * sizeof(float) <= 512 * 1024;
 }
 
 /// Elements of the packed xᵀ (all panels) for `batch` rows of an In-wide input.
