@@ -23,6 +23,12 @@ std::vector<std::string> names() {
 }
 
 struct my_policy {};
+struct has_name_field {  // a non-static member called name: not a name of the type
+  std::string name;
+};
+struct my_adam : ctnn::optim::adam {
+  static constexpr std::string_view name = "my_adam";
+};
 
 }  // namespace
 
@@ -72,4 +78,7 @@ TEST_CASE("name_of falls back to the compiler's spelling of a type without a nam
   const std::string n = ctnn::name_of<my_policy>();
   CHECK(n.find("my_policy") != std::string::npos);
   CHECK(ctnn::name_of<int>() == "int");
+  CHECK(ctnn::name_of<int[3]>() == "int [3]");
+  CHECK(ctnn::name_of<has_name_field>().find("has_name_field") != std::string::npos);
+  CHECK(ctnn::name_of<my_adam>() == "my_adam");  // a derived policy that names itself
 }

@@ -10,9 +10,12 @@
 //   name_of<norm::batch_norm<>>()                             "batch_norm"
 //
 // Every optimizer, schedule, init and norm policy ctnn ships names itself; template arguments
-// appear where they differ from the policy's defaults (required ones always, in order). A type
-// names itself with `static std::string name()` or a `static constexpr std::string_view name`;
-// any other type (a user's own policy) gets the compiler's spelling of it.
+// appear where they differ from the policy's defaults (required ones always, in order). Names are
+// distinct within a family (optim::, sched::, init::, norm::), not across them (init::constant<V>
+// and sched::constant, init:: and norm::net_default). A type names itself with
+// `static std::string name()` or a `static constexpr std::string_view name`; any other type (a
+// user's own policy) gets the compiler's spelling of it. A type derived from a policy inherits
+// the policy's name (`struct my_adam : optim::adam {}` reads "adam"): give it its own.
 #include <concepts>
 #include <initializer_list>
 #include <string>
@@ -34,8 +37,10 @@ constexpr std::string_view compiler_type_name() {
   const std::string_view f = __PRETTY_FUNCTION__;
   const std::size_t at = f.find("T = ");
   if (at == std::string_view::npos) return f;
+  // GCC: "[with T = int [3]; std::string_view = ...]"; Clang: "[T = int [3]]".
   const std::string_view rest = f.substr(at + 4);
-  return rest.substr(0, rest.find_first_of(";]"));
+  const std::size_t end = rest.find(';');
+  return rest.substr(0, end != std::string_view::npos ? end : rest.rfind(']'));
 }
 
 }  // namespace detail
@@ -104,6 +109,7 @@ std::string name_of() {
     return std::string(T::name());
   else if constexpr (requires {
                        { T::name } -> std::convertible_to<std::string_view>;
+                       requires !std::is_member_pointer_v<decltype(&T::name)>;  // not a data member
                      })
     return std::string(std::string_view(T::name));
   else
